@@ -1,0 +1,5 @@
+"""`python -m datumc`."""
+
+from datumc.cli import main
+
+raise SystemExit(main())

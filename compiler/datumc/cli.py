@@ -1,0 +1,185 @@
+"""Command-line interface. Parsing only: each command fills an Args and calls run()."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from datumc import __version__
+from datumc.console import Console
+from datumc.errors import DatumcError, UsageError
+
+T = TypeVar("T")
+EXIT_INTERNAL = 3
+
+_DIR = click.Path(file_okay=False, path_type=Path)
+_PATH = click.Path(path_type=Path)
+
+
+def _execute(run: Callable[[T, Console], int], args: T) -> None:
+    raise SystemExit(run(args, Console()))
+
+
+def _format_choices() -> list[str]:
+    from datumc.report import REPORTERS
+
+    return list(REPORTERS)
+
+
+def _target_choices() -> list[str]:
+    from datumc.targets import TARGETS
+
+    return list(TARGETS)
+
+
+class _LazyChoice(click.Choice):  # type: ignore[type-arg]
+    """A Choice whose values come from a registry, imported only when the command runs."""
+
+    def __init__(self, source: Callable[[], list[str]]) -> None:
+        super().__init__([])
+        self._source = source
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        self.choices = self._source()
+        return super().convert(value, param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "NAME"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="datumc")
+def cli() -> None:
+    """Compile LiteLLM proxy configs from datums: one small TOML file per model.
+
+    \b
+    Typical use:
+      datumc build              # datums/ -> build/ (config.yaml, .env.example, podman, ...)
+      datumc lint               # check datums; or: datumc lint config.yaml .env
+      datumc explain DC108      # what a finding means and how to fix it
+    """
+
+
+@cli.command()
+@click.option("--project", "-p", type=_DIR, default=Path("."), show_default=True,
+              help="Project directory (holds datumc.toml and datums/).")
+@click.option("--out", "-o", type=_DIR, default=None,
+              help="Output directory. Default: [datumc] out_dir, i.e. build/.")
+@click.option("--target", "-t", "targets", multiple=True, type=_LazyChoice(_target_choices),
+              help="Build only this target (repeatable): litellm, podman, compose, kubernetes.")
+@click.option("--profile", default=None, help="Apply [profiles.NAME]; writes to build/NAME/.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if any generated file is missing or out of date.")
+@click.option("--force", is_flag=True,
+              help="Overwrite generated files that were edited by hand (kept as .bak).")
+@click.option("--quiet", "-q", is_flag=True, help="Show errors only.")
+def build(project: Path, out: Path | None, targets: tuple[str, ...], profile: str | None,
+          check: bool, force: bool, quiet: bool) -> None:
+    """Validate, lint and render every target. Writes only files that change."""
+    from datumc.commands.build import BuildArgs, run
+
+    _execute(run, BuildArgs(project, out, targets, check, force, profile, quiet))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=_PATH)
+@click.option("--project", "-p", type=_DIR, default=Path("."), show_default=True,
+              help="Project directory, for context (fallback targets, [lint] settings).")
+@click.option("--format", "-f", "fmt", type=_LazyChoice(_format_choices), default=None,
+              help="text (default), json, github or sarif. Default under GitHub Actions: github.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def lint(paths: tuple[Path, ...], project: Path, fmt: str | None, strict: bool) -> None:
+    """Lint datums, hand-written LiteLLM YAML configs and .env files.
+
+    With no PATH, lints the project's datums and datumc.toml. A PATH may be a
+    datum file or directory, a LiteLLM config (*.yaml, *.yml) or an env file (.env*).
+    """
+    from datumc.commands.lint import LintArgs, run
+
+    if fmt is None:
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" and _has("github") else "text"
+    _execute(run, LintArgs(paths, project, fmt, strict))
+
+
+def _has(fmt: str) -> bool:
+    return fmt in _format_choices()
+
+
+@cli.command()
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """Explain a rule (by code or name): why, a bad example and a good one. No CODE: list all."""
+    from datumc.commands.explain import ExplainArgs, run
+
+    _execute(run, ExplainArgs(code))
+
+
+@cli.command()
+@click.option("--dir", "directory", type=_DIR, default=Path("schemas"), show_default=True,
+              help="Where the schemas live.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a schema is stale.")
+def schema(directory: Path, check: bool) -> None:
+    """Write JSON Schemas for datums and datumc.toml (for editors and CI)."""
+    from datumc.commands.schema import SchemaArgs, run
+
+    _execute(run, SchemaArgs(directory, check))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: every failure becomes a message and an exit code, never a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="datumc",
+                 standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("datumc: aborted", err=True)
+        return 130
+    except UsageError as exc:
+        click.echo(f"datumc: {exc}", err=True)
+        return 2
+    except DatumcError as exc:
+        click.echo(f"datumc: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        click.echo("datumc: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+        return _internal(exc)
+    return 0
+
+
+def _internal(exc: BaseException) -> int:
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+    click.echo(
+        f"datumc: internal error: {type(exc).__name__}: {exc}{where}. This is a bug in "
+        "datumc; set DATUMC_DEBUG=1 for the traceback.",
+        err=True,
+    )
+    if os.environ.get("DATUMC_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc)
+    return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

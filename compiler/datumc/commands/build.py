@@ -1,0 +1,92 @@
+"""`datumc build`: validate, lint and render every target; write only what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from datumc.console import Console
+from datumc.diagnostics import Diagnostic, Severity, summarize
+from datumc.load.source import display_path
+from datumc.pipeline import Compilation, compile_project
+from datumc.report.text import render as render_text
+from datumc.write import (
+    apply_writes,
+    build_lock,
+    check_out_dir,
+    clean_temps,
+    pending,
+    plan_writes,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildArgs:
+    project: Path
+    out: Path | None = None
+    targets: tuple[str, ...] = ()
+    check: bool = False
+    force: bool = False
+    profile: str | None = None
+    quiet: bool = False
+    lock_timeout: float = 60.0
+
+
+def run(args: BuildArgs, console: Console) -> int:
+    result = compile_project(args.project, profile=args.profile, targets=args.targets or None)
+    _report(result.diagnostics, console, quiet=args.quiet)
+    if not result.ok or result.stack is None:
+        console.err(_failed(result))
+        return 1
+    out_dir = args.out if args.out is not None else result.stack.out_dir
+    unsafe = check_out_dir(out_dir, args.project)
+    if unsafe is not None:
+        _report([unsafe], console)
+        return 1
+    if args.check:
+        return _check(out_dir, result, console)
+    return _write(out_dir, result, args, console)
+
+
+def _failed(result: Compilation) -> str:
+    errors = summarize(result.diagnostics)["error"]
+    return f"datumc: build failed with {errors} error(s); no file was written"
+
+
+def _check(out_dir: Path, result: Compilation, console: Console) -> int:
+    planned, _ = plan_writes(out_dir, result.outputs)
+    stale = pending(planned)
+    for p in stale:
+        console.err(f"stale: {display_path(out_dir / p.output.relpath)} ({p.action.value})")
+    if stale:
+        console.err(f"datumc: {len(stale)} generated file(s) out of date; run `datumc build`")
+        return 1
+    console.out(f"datumc: {len(planned)} generated file(s) up to date in {display_path(out_dir)}")
+    return 0
+
+
+def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console) -> int:
+    with build_lock(out_dir, timeout=args.lock_timeout, notify=console.err):
+        clean_temps(out_dir)
+        planned, conflicts = plan_writes(out_dir, result.outputs, force=args.force)
+        if conflicts:
+            _report(conflicts, console)
+            console.err("datumc: nothing was written; generated files were edited by hand")
+            return 1
+        written = apply_writes(out_dir, planned)
+    _report(written.diagnostics, console)
+    for backup in written.backups:
+        console.err(f"kept your edited version as {backup}")
+    for rel in written.changed:
+        console.out(f"wrote {display_path(out_dir / rel)}")
+    if written.diagnostics:
+        return 1
+    if not written.changed:
+        console.out(f"datumc: {len(planned)} file(s) up to date in {display_path(out_dir)}")
+    return 0
+
+
+def _report(diags: list[Diagnostic], console: Console, *, quiet: bool = False) -> None:
+    shown = [d for d in diags if not quiet or d.severity is Severity.ERROR]
+    if shown:
+        console.err(render_text(shown))

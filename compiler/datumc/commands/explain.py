@@ -1,0 +1,32 @@
+"""`datumc explain CODE`: print a rule's documentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from datumc.console import Console
+from datumc.lint.registry import RULES, find_rule
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainArgs:
+    code: str | None
+
+
+def run(args: ExplainArgs, console: Console) -> int:
+    if args.code is None:
+        for rule in RULES.values():
+            console.out(f"{rule.code}  {rule.severity.value:<7}  {rule.name}")
+        return 0
+    rule = find_rule(args.code)
+    if rule is None:
+        console.err(f"datumc: unknown rule '{args.code}'; `datumc explain` lists them all")
+        return 2
+    console.out(f"{rule.code} {rule.name} (default: {rule.severity.value}, {rule.scope.value})")
+    console.out("")
+    console.out(rule.doc)
+    if rule.configurable:
+        console.out("")
+        console.out(f"Silence one line with `# datumc: disable={rule.code}`, or set "
+                    f'[lint] severity.{rule.code} = "off" in datumc.toml.')
+    return 0

@@ -1,0 +1,25 @@
+"""The only place that writes to the terminal. Commands receive one."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+
+@dataclass
+class Console:
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def out(self, text: str = "") -> None:
+        self.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        self.stdout.flush()
+
+    def err(self, text: str = "") -> None:
+        self.stderr.write(text if text.endswith("\n") or not text else text + "\n")
+        self.stderr.flush()
+
+    @property
+    def is_tty(self) -> bool:
+        return self.stderr.isatty()

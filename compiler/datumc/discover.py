@@ -1,0 +1,72 @@
+"""Find datum files: `**/*.ai_model.toml` and `**/*.model.toml`, recursive and sorted."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.source import display_path
+
+DATUM_SUFFIXES = (".ai_model.toml", ".model.toml")
+SYMLINK_OUTSIDE = "DC010"
+NO_DATUMS = "DC011"
+
+
+def is_datum_file(path: Path) -> bool:
+    return path.name.endswith(DATUM_SUFFIXES) and not path.name.startswith(".")
+
+
+def walk_datums(directory: Path) -> Iterator[Path]:
+    """Datum files under `directory`, skipping hidden directories and symlinked dirs."""
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and not Path(dirpath, d).is_symlink()
+        )
+        for name in filenames:
+            if name.endswith(DATUM_SUFFIXES) and not name.startswith("."):
+                yield Path(dirpath, name)
+
+
+def discover(dirs: Iterable[Path], *, root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """Sorted datum paths from `dirs`; symlinks that leave `root` are refused."""
+    found: set[Path] = set()
+    diags: list[Diagnostic] = []
+    for directory in dirs:
+        if not directory.is_dir():
+            diags.append(_missing_dir(directory))
+            continue
+        for path in walk_datums(directory):
+            problem = _outside(path, root)
+            if problem is not None:
+                diags.append(problem)
+            else:
+                found.add(path)
+    return sorted(found, key=lambda p: p.as_posix()), diags
+
+
+def _outside(path: Path, root: Path) -> Diagnostic | None:
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if target.is_relative_to(root.resolve()):
+        return None
+    return Diagnostic(
+        SYMLINK_OUTSIDE,
+        Severity.ERROR,
+        f"datum is a symlink to {target}, outside the project",
+        display_path(path),
+        hint="copy the datum into the project; datumc reads nothing outside it",
+    )
+
+
+def _missing_dir(directory: Path) -> Diagnostic:
+    return Diagnostic(
+        NO_DATUMS,
+        Severity.ERROR,
+        "datum directory does not exist",
+        display_path(directory),
+        hint="create it, or set [datumc] datum_dirs in datumc.toml",
+    )

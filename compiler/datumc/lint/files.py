@@ -1,0 +1,116 @@
+"""Lint what the user names: datum files and dirs, LiteLLM YAML configs, .env files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datumc.diagnostics import Diagnostic, sort_diagnostics
+from datumc.discover import walk_datums
+from datumc.lint.policy import apply_policy
+from datumc.lint.registry import rules_for
+from datumc.lint.rule import Scope
+from datumc.load.env_loader import EnvDoc, is_env_file, load_env
+from datumc.load.source import display_path
+from datumc.load.yaml_loader import YamlDoc, load_yaml
+from datumc.pipeline import analyse, analyse_stack
+from datumc.schema.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
+from datumc.schema.project import LintSection
+from datumc.stack import PROJECT_FILE, Stack, load_stack
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(slots=True)
+class _Selection:
+    datums: list[Path] = field(default_factory=list)
+    yamls: list[Path] = field(default_factory=list)
+    envs: list[Path] = field(default_factory=list)
+    project: bool = False
+
+
+def _select(paths: Sequence[Path], root: Path) -> _Selection:
+    sel = _Selection()
+    for path in paths:
+        if path.is_dir():
+            if (path / PROJECT_FILE).is_file() and path.resolve() == root.resolve():
+                sel.project = True
+            sel.datums.extend(walk_datums(path))
+        elif path.name == PROJECT_FILE:
+            sel.project = True
+        elif path.suffix in YAML_SUFFIXES:
+            sel.yamls.append(path)
+        elif is_env_file(path):
+            sel.envs.append(path)
+        else:
+            sel.datums.append(path)
+    return sel
+
+
+def lint_paths(paths: Sequence[Path], *, root: Path) -> list[Diagnostic]:
+    """Diagnostics for `paths` (the whole project when empty), policy applied."""
+    if not paths:
+        return analyse(root).diagnostics
+    sel = _select(paths, root)
+    diags: list[Diagnostic] = []
+    stack: Stack | None = None
+    if sel.datums or sel.project or sel.envs:
+        stack, found = _project_context(root, sel)
+        diags.extend(found)
+    lint = stack.project.lint if stack is not None else LintSection()
+    texts: dict[str, str] = {}
+    for path in sel.yamls:
+        diags.extend(_lint_yaml(path, texts))
+    for path in sel.envs:
+        diags.extend(_lint_env(path, stack, texts))
+    return sort_diagnostics(apply_policy(diags, texts=texts, lint=lint))
+
+
+def _project_context(root: Path, sel: _Selection) -> tuple[Stack | None, list[Diagnostic]]:
+    """Lint the named datums with the whole project around them (for fallbacks, aliases)."""
+    result = analyse(root)
+    if not sel.datums:
+        return result.stack, result.diagnostics if sel.project else []
+    project_paths = {d.resolve() for d in _project_datums(result.stack)}
+    extra = [p for p in sel.datums if p.resolve() not in project_paths]
+    if extra:
+        stack, found = load_stack(root, datum_paths=[*_project_datums(result.stack), *extra])
+        result = analyse_stack(stack, found) if stack is not None else result
+    wanted = {display_path(p) for p in sel.datums}
+    if sel.project:
+        wanted.add(display_path(root / PROJECT_FILE))
+    return result.stack, [d for d in result.diagnostics if d.path in wanted]
+
+
+def _project_datums(stack: Stack | None) -> list[Path]:
+    return [e.doc.source.path for e in stack.entries] if stack is not None else []
+
+
+def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
+    doc = load_yaml(path, limit=MAX_YAML_BYTES)
+    if not isinstance(doc, YamlDoc):
+        return [doc]
+    texts[doc.display] = doc.source.text
+    out: list[Diagnostic] = []
+    for rule in rules_for(Scope.YAML):
+        assert rule.check is not None
+        out.extend(rule.check(doc))
+    return out
+
+
+def _lint_env(path: Path, stack: Stack | None, texts: dict[str, str]) -> list[Diagnostic]:
+    doc = load_env(path, limit=MAX_ENV_BYTES)
+    if not isinstance(doc, EnvDoc):
+        return [doc]
+    texts[doc.display] = doc.source.text
+    needed = None
+    if stack is not None:
+        from datumc.litellm_config import build_config
+
+        needed = [v.name for v in build_config(stack)[0].env]
+    out: list[Diagnostic] = []
+    for rule in rules_for(Scope.ENV):
+        assert rule.check is not None
+        out.extend(rule.check(doc, needed))
+    return out

@@ -1,0 +1,56 @@
+"""Apply [lint] settings and inline suppressions to a list of diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.registry import RULES, find_rule
+from datumc.lint.suppress import Suppressions, parse_suppressions
+from datumc.schema.project import LintSection
+
+
+def _levels(lint: LintSection) -> dict[str, Severity | None]:
+    out: dict[str, Severity | None] = {}
+    for key in lint.disable:
+        rule = find_rule(key)
+        if rule is not None:
+            out[rule.code] = None
+    for key, level in lint.severity.items():
+        rule = find_rule(key)
+        if rule is not None:
+            out[rule.code] = None if level == "off" else Severity(level)
+    return out
+
+
+def apply_policy(
+    diags: Iterable[Diagnostic], *, texts: Mapping[str, str], lint: LintSection | None = None
+) -> list[Diagnostic]:
+    """Drop disabled and suppressed findings; re-level the rest as configured."""
+    levels = _levels(lint) if lint is not None else {}
+    cache: dict[str, Suppressions] = {}
+    out = []
+    for diag in diags:
+        rule = RULES.get(diag.code)
+        if rule is not None and rule.configurable:
+            if diag.code in levels:
+                level = levels[diag.code]
+                if level is None:
+                    continue
+                diag = diag.with_severity(level)
+            if _suppressed(diag, rule.name, texts, cache):
+                continue
+        out.append(diag)
+    return out
+
+
+def _suppressed(
+    diag: Diagnostic, name: str, texts: Mapping[str, str], cache: dict[str, Suppressions]
+) -> bool:
+    text = texts.get(diag.path)
+    if text is None:
+        return False
+    sup = cache.get(diag.path)
+    if sup is None:
+        sup = cache[diag.path] = parse_suppressions(text)
+    return sup.covers(diag.line, (diag.code, name))

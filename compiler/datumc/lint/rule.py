@@ -1,0 +1,47 @@
+"""The Rule type. A rule is a module with CODE, NAME, SEVERITY, SCOPE, a docstring and check()."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from types import ModuleType
+from typing import Any
+
+from datumc.diagnostics import Diagnostic, Severity
+
+
+class Scope(StrEnum):
+    CORE = "core"  # emitted by loading/validation, not by a check()
+    DATUMS = "datums"  # check(stack) over all datums
+    YAML = "yaml"  # check(doc) over a hand-written LiteLLM config
+    ENV = "env"  # check(doc, needed) over a .env file
+    PROJECT = "project"  # check(stack) over datumc.toml and deployment settings
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    scope: Scope
+    doc: str
+    check: Callable[..., Iterable[Diagnostic]] | None = None
+    configurable: bool = True
+
+    def matches(self, key: str) -> bool:
+        return key.upper() == self.code or key.lower() == self.name
+
+
+def from_module(module: ModuleType) -> Rule:
+    doc = (module.__doc__ or "").strip()
+    check: Any = getattr(module, "check", None)
+    return Rule(
+        code=module.CODE,
+        name=module.NAME,
+        severity=module.SEVERITY,
+        scope=module.SCOPE,
+        doc=doc,
+        check=check,
+        configurable=getattr(module, "CONFIGURABLE", True),
+    )

@@ -1,0 +1,48 @@
+"""Fallback to a model that is not defined, or not enabled.
+
+Why: LiteLLM accepts `fallbacks: [{a: [missing]}]` at startup and fails only when
+the fallback is needed, at request time, when the primary is already down.
+datumc leaves such targets out of router_settings.fallbacks and reports them.
+
+Bad:
+    [ai_model]
+    fallbacks = ["olama-qwen"]        # typo: no datum has this name
+
+Good:
+    [ai_model]
+    fallbacks = ["ollama-qwen"]       # the name (or model_group) of an enabled datum
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.rule import Scope
+from datumc.stack import Stack
+
+CODE = "DC108"
+NAME = "unknown-fallback"
+SEVERITY = Severity.ERROR
+SCOPE = Scope.DATUMS
+
+
+def check(stack: Stack) -> Iterator[Diagnostic]:
+    known = set(stack.by_name) | set(stack.public_names)
+    for entry in stack.enabled:
+        for index, target in enumerate(entry.datum.ai_model.fallbacks):
+            other = stack.by_name.get(target)
+            if other is not None and not other.datum.ai_model.enabled:
+                yield entry.diag(
+                    CODE, SEVERITY, f"fallback '{target}' is disabled and is not served",
+                    "ai_model", "fallbacks", index,
+                    hint=f"enable it in {other.doc.display}, or remove it from fallbacks",
+                )
+            elif target not in known:
+                close = difflib.get_close_matches(target, sorted(known), n=1)
+                yield entry.diag(
+                    CODE, SEVERITY, f"fallback '{target}' is not a defined model",
+                    "ai_model", "fallbacks", index,
+                    hint=f"did you mean '{close[0]}'?" if close else "add a datum with that name",
+                )

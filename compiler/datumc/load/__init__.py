@@ -1,0 +1,1 @@
+"""Loading input files: text, parsed data and the position of every key."""

@@ -1,0 +1,108 @@
+"""Read an input file as text, safely: size limits, encoding, NUL bytes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.positions import PositionMap
+
+UNREADABLE = "DC002"
+TOO_LARGE = "DC014"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file's text and the name diagnostics show for it."""
+
+    path: Path
+    display: str
+    text: str
+
+
+def display_path(path: Path) -> str:
+    """The path as a user would type it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def read_source(path: Path, *, limit: int, display: str | None = None) -> Source | Diagnostic:
+    """The text of `path`, or one diagnostic saying why it cannot be used."""
+    shown = display if display is not None else display_path(path)
+    raw = _read_bytes(path, limit=limit, shown=shown)
+    if isinstance(raw, Diagnostic):
+        return raw
+    text = _decode(raw, shown)
+    if isinstance(text, Diagnostic):
+        return text
+    return Source(path=path, display=shown, text=text)
+
+
+def _read_bytes(path: Path, *, limit: int, shown: str) -> bytes | Diagnostic:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        return _unreadable(shown, "file not found", "check the path")
+    except IsADirectoryError:
+        return _unreadable(shown, "is a directory, not a file", "pass a file or its parent dir")
+    except PermissionError:
+        return _unreadable(shown, "permission denied", "make the file readable")
+    except OSError as exc:
+        return _unreadable(shown, f"cannot read: {exc.strerror or exc}", "check the file")
+    if len(data) > limit:
+        return Diagnostic(
+            TOO_LARGE,
+            Severity.ERROR,
+            f"file is larger than the {_human(limit)} limit for this kind of input",
+            shown,
+            hint="split it, or check that this is the file you meant",
+        )
+    return data
+
+
+def _decode(raw: bytes, shown: str) -> str | Diagnostic:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8", errors="replace")
+        line, col = PositionMap(good).line_col(len(good))
+        return Diagnostic(
+            UNREADABLE,
+            Severity.ERROR,
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            shown,
+            line,
+            col,
+            hint="save the file as UTF-8",
+        )
+    nul = text.find("\x00")
+    if nul != -1:
+        line, col = PositionMap(text).line_col(nul)
+        return Diagnostic(
+            UNREADABLE,
+            Severity.ERROR,
+            "file contains a NUL byte",
+            shown,
+            line,
+            col,
+            hint="this looks like a binary or corrupted file; remove the NUL byte",
+        )
+    return text
+
+
+def _unreadable(shown: str, what: str, hint: str) -> Diagnostic:
+    return Diagnostic(UNREADABLE, Severity.ERROR, what, shown, hint=hint)
+
+
+def _human(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size // (1024 * 1024)} MiB"
+    return f"{size // 1024} KiB"

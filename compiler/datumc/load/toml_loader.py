@@ -1,0 +1,107 @@
+"""TOML documents: text + data + key positions (computed only when needed)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.positions import Key, PositionMap
+from datumc.load.source import Source, read_source
+from datumc.load.tomlpos import toml_positions
+
+TOML_SYNTAX = "DC001"
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass(slots=True)
+class TomlDoc:
+    """A parsed TOML file. Positions are scanned lazily: clean files never pay for them."""
+
+    source: Source
+    data: dict[str, Any]
+    _positions: PositionMap | None = field(default=None, repr=False)
+
+    @property
+    def display(self) -> str:
+        return self.source.display
+
+    @property
+    def positions(self) -> PositionMap:
+        if self._positions is None:
+            self._positions = toml_positions(self.source.text)
+        return self._positions
+
+    def at(self, *path: Key) -> tuple[int, int]:
+        return self.positions.find(path)
+
+    def value_at(self, *path: Key) -> tuple[int, int]:
+        return self.positions.find(path, value=True)
+
+    def diag(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        path: tuple[Key, ...],
+        hint: str = "",
+        *,
+        value: bool = False,
+    ) -> Diagnostic:
+        """A diagnostic at the key `path` (or at its value, with `value=True`)."""
+        line, col = self.positions.find(path, value=value)
+        return Diagnostic(code, severity, message, self.display, line, col, hint)
+
+
+def parse_toml(source: Source) -> TomlDoc | Diagnostic:
+    try:
+        data = tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as exc:
+        return _syntax_error(source, str(exc))
+    except RecursionError:
+        return Diagnostic(
+            TOML_SYNTAX,
+            Severity.ERROR,
+            "TOML nests too deeply to parse",
+            source.display,
+            hint="flatten the nested arrays or tables",
+        )
+    return TomlDoc(source, data)
+
+
+def load_toml(path: Path, *, limit: int, display: str | None = None) -> TomlDoc | Diagnostic:
+    source = read_source(path, limit=limit, display=display)
+    if isinstance(source, Diagnostic):
+        return source
+    return parse_toml(source)
+
+
+def _syntax_error(source: Source, message: str) -> Diagnostic:
+    line, col = 0, 0
+    match = _AT.search(message)
+    if match:
+        line, col = int(match.group(1)), int(match.group(2))
+        message = message[: match.start()].rstrip()
+    return Diagnostic(
+        TOML_SYNTAX,
+        Severity.ERROR,
+        f"TOML syntax error: {message[:1].lower()}{message[1:]}",
+        source.display,
+        line,
+        col,
+        hint=_syntax_hint(message),
+    )
+
+
+def _syntax_hint(message: str) -> str:
+    lowered = message.lower()
+    if "cannot overwrite" in lowered or "duplicate" in lowered:
+        return "a key or table is defined twice; keep one"
+    if "unclosed" in lowered or "expected" in lowered:
+        return "check quotes, brackets and commas on this line"
+    if "invalid value" in lowered:
+        return 'strings need quotes: key = "value"'
+    return "see https://toml.io for the syntax"

@@ -1,0 +1,159 @@
+"""YAML documents (hand-written LiteLLM configs) with key positions from PyYAML node marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.positions import Key, KeyPath, PositionMap
+from datumc.load.source import Source, read_source
+
+YAML_SYNTAX = "DC009"
+TOO_LARGE = "DC014"
+MAX_EXPANDED_NODES = 1_000_000
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(slots=True)
+class YamlDoc:
+    source: Source
+    data: Any
+    positions: PositionMap
+    duplicate_keys: list[KeyPath] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        return self.source.display
+
+    def diag(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        path: tuple[Key, ...],
+        hint: str = "",
+        *,
+        value: bool = False,
+    ) -> Diagnostic:
+        line, col = self.positions.find(path, value=value)
+        return Diagnostic(code, severity, message, self.display, line, col, hint)
+
+
+def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
+    loader = _Loader(source.text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDoc(source, None, PositionMap(source.text))
+        positions = PositionMap(source.text)
+        duplicates: list[KeyPath] = []
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            return _too_large(source)
+        _walk(node, (), positions, duplicates, set())
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        return _syntax_error(source, exc)
+    except yaml.YAMLError as exc:
+        return Diagnostic(YAML_SYNTAX, Severity.ERROR, f"YAML error: {exc}", source.display)
+    except RecursionError:
+        return _too_large(source)
+    finally:
+        loader.dispose()
+    return YamlDoc(source, data, positions, duplicates)
+
+
+def load_yaml(path: Path, *, limit: int, display: str | None = None) -> YamlDoc | Diagnostic:
+    source = read_source(path, limit=limit, display=display)
+    if isinstance(source, Diagnostic):
+        return source
+    return parse_yaml(source)
+
+
+def _key_value(node: yaml.Node) -> Key:
+    if isinstance(node, yaml.ScalarNode):
+        value = node.value
+        return value if isinstance(value, str) else str(value)
+    return f"<{node.id}>"
+
+
+def _walk(
+    node: yaml.Node,
+    path: KeyPath,
+    positions: PositionMap,
+    duplicates: list[KeyPath],
+    seen: set[int],
+) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys: set[Key] = set()
+        for key_node, value_node in node.value:
+            key = _key_value(key_node)
+            child = (*path, key)
+            if key in keys:
+                duplicates.append(child)
+                positions.offsets[child] = key_node.start_mark.index
+            keys.add(key)
+            positions.add(child, key_node.start_mark.index)
+            positions.add_value(child, value_node.start_mark.index)
+            _walk(value_node, child, positions, duplicates, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            positions.add(child, item.start_mark.index)
+            _walk(item, child, positions, duplicates, seen)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes the document has once aliases are expanded (a 'billion laughs' guard)."""
+    known = memo.get(id(node))
+    if known is not None:
+        # -1: still being expanded, so the document refers to itself (a cycle).
+        return MAX_EXPANDED_NODES + 1 if known < 0 else known
+    memo[id(node)] = -1
+    total = 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            total += _expanded_size(key_node, memo) + _expanded_size(value_node, memo)
+            if total > MAX_EXPANDED_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            total += _expanded_size(item, memo)
+            if total > MAX_EXPANDED_NODES:
+                break
+    memo[id(node)] = total
+    return total
+
+
+def _syntax_error(source: Source, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+    what = " ".join(p for p in (exc.context, exc.problem) if p)
+    return Diagnostic(
+        YAML_SYNTAX,
+        Severity.ERROR,
+        f"YAML syntax error: {what or 'cannot parse'}",
+        source.display,
+        line,
+        col,
+        hint="check indentation (spaces, not tabs) and quoting on this line",
+    )
+
+
+def _too_large(source: Source) -> Diagnostic:
+    return Diagnostic(
+        TOO_LARGE,
+        Severity.ERROR,
+        f"YAML expands to more than {MAX_EXPANDED_NODES:,} nodes, refers to itself, or "
+        "nests too deeply",
+        source.display,
+        hint="this looks like an alias bomb or a generated file; check its anchors (&) and "
+        "aliases (*)",
+    )

@@ -1,0 +1,72 @@
+"""The build pipeline: discover -> load -> validate -> lint -> plan. Pure: no printing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datumc.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from datumc.errors import UsageError
+from datumc.litellm_config import LiteLLMConfig, build_config
+from datumc.lint.policy import apply_policy
+from datumc.lint.run import lint_stack, stack_texts
+from datumc.stack import Stack, load_stack
+from datumc.targets import TARGETS
+from datumc.targets.base import Output, RenderContext
+
+
+@dataclass(slots=True)
+class Compilation:
+    stack: Stack | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    config: LiteLLMConfig | None = None
+    outputs: list[Output] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.stack is not None and not has_errors(self.diagnostics)
+
+
+def check_targets(names: Sequence[str]) -> None:
+    unknown = [n for n in names if n not in TARGETS]
+    if unknown:
+        raise UsageError(
+            f"unknown target {', '.join(unknown)}; choose from {', '.join(TARGETS)}"
+        )
+
+
+def analyse(root: Path, *, profile: str | None = None) -> Compilation:
+    """Load, validate and lint the project, and plan its LiteLLM config (no rendering)."""
+    stack, diags = load_stack(root, profile=profile)
+    if stack is None:
+        return Compilation(None, sort_diagnostics(diags))
+    return analyse_stack(stack, diags)
+
+
+def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None) -> Compilation:
+    """Lint a loaded stack and plan its config; `diags` are the loader's findings."""
+    diags = list(diags or [])
+    diags.extend(lint_stack(stack))
+    config, found = build_config(stack)
+    diags.extend(found)
+    diags = apply_policy(diags, texts=stack_texts(stack), lint=stack.project.lint)
+    return Compilation(stack, sort_diagnostics(diags), config)
+
+
+def compile_project(
+    root: Path, *, profile: str | None = None, targets: Sequence[str] | None = None
+) -> Compilation:
+    """Everything `datumc build` needs, rendered in memory. Outputs only when error-free."""
+    result = analyse(root, profile=profile)
+    if not result.ok or result.stack is None or result.config is None:
+        return result
+    names = list(targets) if targets else list(result.stack.project.datumc.targets)
+    check_targets(names)
+    if "litellm" not in names:
+        names.insert(0, "litellm")
+    ctx = RenderContext(result.stack, result.config)
+    for name in TARGETS:
+        if name in names:
+            result.outputs.extend(TARGETS[name].outputs(ctx))
+    return result

@@ -1,0 +1,15 @@
+"""REPORTERS: diagnostic output formats, chosen by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from datumc.diagnostics import Diagnostic
+from datumc.report import json_report, text
+
+Reporter = Callable[[Sequence[Diagnostic]], str]
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text.render,
+    "json": json_report.render,
+}

@@ -1,0 +1,212 @@
+"""The datum schema: one `*.ai_model.toml` / `*.model.toml` file describes one model."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from datumc.schema.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_NESTING, MAX_STRING_CHARS
+from datumc.schema.vocab import (
+    CAPABILITY_ALIASES,
+    SIZE_ALIASES,
+    Capability,
+    Size,
+    is_env_name,
+)
+
+
+def _no_control_chars(value: str) -> str:
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ValueError("must not contain control characters (newline, tab, NUL, ...)")
+    if value != value.strip():
+        raise ValueError("must not start or end with whitespace")
+    return value
+
+
+def _env_name(value: str) -> str:
+    # The value is never echoed: a key pasted here by mistake must not reach a log.
+    if not is_env_name(value):
+        raise ValueError(
+            "is not a valid environment variable name (letters, digits and _, "
+            "not starting with a digit); it must be the NAME of a variable, not its value"
+        )
+    return value
+
+
+def _size(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return SIZE_ALIASES.get(value) or Size(value)
+    except ValueError:
+        raise ValueError(
+            f"{value[:40]!r} is not a size; use small or large (aliases: sm0l, ch0nky)"
+        ) from None
+
+
+def _capability(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return CAPABILITY_ALIASES.get(value) or Capability(value)
+    except ValueError:
+        known = ", ".join([*Capability, *CAPABILITY_ALIASES])
+        raise ValueError(f"{value[:40]!r} is not a capability; use one of: {known}") from None
+
+
+def _dedupe(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_NESTING:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def _shallow(value: dict[str, Any]) -> dict[str, Any]:
+    if _depth(value) > MAX_NESTING:
+        raise ValueError(f"nests deeper than {MAX_NESTING} levels")
+    return value
+
+
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME_CHARS),
+    AfterValidator(_no_control_chars),
+]
+Text = Annotated[str, Field(max_length=MAX_STRING_CHARS)]
+EnvVarName = Annotated[
+    str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_env_name)
+]
+SizeField = Annotated[Size, BeforeValidator(_size)]
+CapabilityField = Annotated[Capability, BeforeValidator(_capability)]
+Table = Annotated[dict[str, Any], AfterValidator(_shallow)]
+PositiveInt = Annotated[int, Field(ge=1)]
+Seconds = Annotated[int | float, Field(gt=0)]
+
+
+def _names(description: str) -> Any:
+    return Field(default_factory=list, max_length=MAX_LIST_ITEMS, description=description)
+
+
+_SECTION = ConfigDict(
+    extra="allow",
+    strict=True,
+    frozen=True,
+    json_schema_extra={"additionalProperties": False},
+)
+
+
+class B00tHeader(BaseModel):
+    """The `[b00t]` header every b00t datum carries."""
+
+    model_config = _SECTION
+
+    name: Name = Field(description="Public LiteLLM model_name clients ask for. Unique.")
+    type: Literal["ai_model", "model"] = Field(
+        description='"ai_model", or "model" (b00t\'s newer name for the same thing).'
+    )
+    hint: Text = Field(default="", description="One-line human description.")
+    aliases: list[Name] = _names("Extra public names -> router_settings.model_group_alias.")
+    env: Table = Field(
+        default_factory=dict,
+        description="b00t environment for tooling around the model. Not emitted; linted "
+        "for secrets.",
+    )
+    usage: list[Table] = Field(
+        default_factory=list,
+        max_length=MAX_LIST_ITEMS,
+        description="b00t usage recipes. Accepted and passed over.",
+    )
+
+
+class AiModel(BaseModel):
+    """The `[ai_model]` table: how LiteLLM reaches the model."""
+
+    model_config = _SECTION
+
+    provider: Name = Field(description="b00t provider, e.g. openai, anthropic, openrouter, "
+                           "ollama, openai_compatible.")
+    litellm_model: Text = Field(
+        min_length=1, description='LiteLLM model string with provider prefix, e.g. "openai/gpt-4o".'
+    )
+    size: SizeField | None = Field(default=None, description="small | large (sm0l, ch0nky).")
+    capabilities: Annotated[list[CapabilityField], AfterValidator(_dedupe)] = Field(
+        default_factory=list,
+        max_length=64,
+        description="chat, embeddings, rerank, code, vision, tools, json_mode, web_search, "
+        "reasoning, batch (aliases: tool_use, multimodal, thinking).",
+    )
+    api_base: Text | None = Field(default=None, description="Endpoint URL.")
+    api_base_env: EnvVarName | None = Field(
+        default=None, description="Env var holding the endpoint URL -> os.environ/NAME."
+    )
+    api_key_env: EnvVarName | None = Field(
+        default=None, description="NAME of the env var holding the API key (never the key)."
+    )
+    api_version: Text | None = Field(default=None, description="API version (Azure).")
+    rpm_limit: PositiveInt | None = Field(default=None, description="-> litellm_params.rpm")
+    tpm_limit: PositiveInt | None = Field(default=None, description="-> litellm_params.tpm")
+    timeout: Seconds | None = Field(default=None, description="Request timeout, seconds.")
+    stream_timeout: Seconds | None = Field(default=None, description="Stream timeout, seconds.")
+    max_retries: Annotated[int, Field(ge=0)] | None = Field(default=None)
+    context_window: PositiveInt | None = Field(
+        default=None, description="-> model_info.max_input_tokens"
+    )
+    enabled: bool = Field(default=True, description="false: not emitted (reported as info).")
+    access_groups: list[Name] = _names("-> model_info.access_groups")
+    fallbacks: list[Name] = _names("Ordered fallback chain -> router_settings.fallbacks.")
+    model_group: Name | None = Field(
+        default=None,
+        description="Datums sharing a group are load-balanced deployments of one model_name.",
+    )
+    aliases: list[Name] = _names("b00t: extra names, merged with [b00t].aliases.")
+    parameters: Table = Field(
+        default_factory=dict,
+        description="Merged into litellm_params (max_tokens, temperature, ...). May not set "
+        "model, api_key or api_base.",
+    )
+    metadata: Table = Field(default_factory=dict, description="Merged into model_info.")
+    architecture: Text | None = Field(default=None, description="b00t. Passed over.")
+    huggingface_id: Text | None = Field(default=None, description="b00t. Passed over.")
+    variants: list[Table] | None = Field(default=None, description="b00t. Passed over.")
+
+    @model_validator(mode="after")
+    def _one_api_base(self) -> AiModel:
+        if self.api_base is not None and self.api_base_env is not None:
+            raise ValueError("set api_base or api_base_env, not both")
+        return self
+
+
+class Datum(BaseModel):
+    """One model datum file."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        strict=True,
+        frozen=True,
+        title="datumc ai_model datum",
+        json_schema_extra={"additionalProperties": False},
+    )
+
+    b00t: B00tHeader
+    ai_model: AiModel
+
+    @property
+    def name(self) -> str:
+        return self.b00t.name
+
+    @property
+    def public_name(self) -> str:
+        """The model_name this datum is served under."""
+        return self.ai_model.model_group or self.b00t.name
+
+    @property
+    def aliases(self) -> list[str]:
+        return list(dict.fromkeys([*self.b00t.aliases, *self.ai_model.aliases]))

@@ -1,0 +1,21 @@
+"""Size limits on input. Anything past these is reported, never processed."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MAX_DATUM_BYTES: Final = 256 * 1024
+"""A datum is a few hundred bytes; 256 KiB leaves room for long comments."""
+
+MAX_PROJECT_BYTES: Final = 1024 * 1024
+MAX_YAML_BYTES: Final = 8 * 1024 * 1024
+"""Hand-written LiteLLM configs with thousands of deployments stay well under this."""
+
+MAX_ENV_BYTES: Final = 1024 * 1024
+MAX_STRING_CHARS: Final = 16 * 1024
+"""No single datum value (a URL, a hint, a parameter) needs more."""
+
+MAX_LIST_ITEMS: Final = 1000
+MAX_NESTING: Final = 16
+MAX_NAME_CHARS: Final = 256
+MAX_DATUM_FILES: Final = 100_000

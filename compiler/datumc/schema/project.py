@@ -1,0 +1,165 @@
+"""The optional project file `datumc.toml`. Every field has a default."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from datumc.schema.datum import EnvVarName, Name, Seconds, Table, Text
+
+DEFAULT_IMAGE: Final = "ghcr.io/berriai/litellm:main-v1.106.0"
+ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")
+
+TargetName = Literal["litellm", "podman", "compose", "kubernetes"]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+_SECTION = ConfigDict(
+    extra="allow", strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
+)
+
+
+class DatumcSection(BaseModel):
+    model_config = _SECTION
+
+    datum_dirs: list[Text] = Field(
+        default_factory=lambda: ["datums"],
+        min_length=1,
+        description="Directories scanned (recursively) for *.ai_model.toml and *.model.toml.",
+    )
+    out_dir: Text = Field(default="build", description="Where generated files go.")
+    targets: list[TargetName] = Field(
+        default_factory=lambda: ["litellm"], description="Targets built by default."
+    )
+
+
+class ProxySection(BaseModel):
+    model_config = _SECTION
+
+    port: Port = Field(default=4000, description="Port the proxy listens on.")
+    host: Text = Field(default="0.0.0.0", description="Address the proxy binds inside its "
+                       "container.")
+    master_key_env: EnvVarName = Field(
+        default="LITELLM_MASTER_KEY", description="Env var holding the proxy master key."
+    )
+    image: Text = Field(default=DEFAULT_IMAGE, description="Pinned LiteLLM container image.")
+    workers: Annotated[int, Field(ge=1, le=256)] = Field(default=1)
+    container_name: Name = Field(default="litellm")
+    env_file: Text = Field(
+        default=".env", description="Env file (relative to the project) passed to the proxy."
+    )
+    database_url_env: EnvVarName | None = Field(
+        default=None,
+        description="Env var with a Postgres URL -> general_settings.database_url (adds "
+        "postgres to compose).",
+    )
+
+
+class RouterSection(BaseModel):
+    """router_settings. Keys beyond these pass through if LiteLLM knows them."""
+
+    model_config = ConfigDict(
+        extra="allow", strict=True, frozen=True, json_schema_extra={"additionalProperties": True}
+    )
+
+    routing_strategy: Text | None = None
+    num_retries: Annotated[int, Field(ge=0)] | None = None
+    timeout: Seconds | None = None
+    allowed_fails: Annotated[int, Field(ge=0)] | None = None
+    cooldown_time: Annotated[int | float, Field(ge=0)] | None = None
+    redis: bool = Field(
+        default=False,
+        description="Share router state (rpm/tpm, cooldowns) through Redis, configured by env.",
+    )
+    redis_host_env: EnvVarName = "REDIS_HOST"
+    redis_port_env: EnvVarName = "REDIS_PORT"
+    redis_password_env: EnvVarName = "REDIS_PASSWORD"
+
+
+class CacheSection(BaseModel):
+    model_config = _SECTION
+
+    type: Literal["local", "redis"] | None = Field(
+        default=None, description="Response cache: local (in-process) or redis. Unset: off."
+    )
+    ttl: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Seconds.")
+
+
+class Resources(BaseModel):
+    model_config = _SECTION
+
+    cpu: Text | None = None
+    memory: Text | None = None
+
+
+class ResourceSpec(BaseModel):
+    model_config = _SECTION
+
+    requests: Resources = Field(default_factory=lambda: Resources(cpu="250m", memory="512Mi"))
+    limits: Resources = Field(default_factory=lambda: Resources(memory="1Gi"))
+
+
+class KubernetesSection(BaseModel):
+    model_config = _SECTION
+
+    namespace: Name = "litellm"
+    replicas: Annotated[int, Field(ge=1, le=1000)] = 1
+    resources: ResourceSpec = Field(default_factory=ResourceSpec)
+    service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
+    redis: Literal["bundled", "external"] | None = Field(
+        default=None,
+        description="With replicas > 1: run a Redis next to the proxy (bundled) or use one "
+        "named by env (external).",
+    )
+
+
+Level = Literal["error", "warning", "info", "off"]
+
+
+class LintSection(BaseModel):
+    model_config = _SECTION
+
+    disable: list[Text] = Field(default_factory=list, description="Rule codes or names to skip.")
+    severity: dict[str, Level] = Field(
+        default_factory=dict, description="Rule code or name -> error | warning | info | off."
+    )
+
+
+class Project(BaseModel):
+    """`datumc.toml`: settings for the whole deployment."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        strict=True,
+        frozen=True,
+        title="datumc project file",
+        json_schema_extra={"additionalProperties": False},
+    )
+
+    datumc: DatumcSection = Field(default_factory=DatumcSection)
+    proxy: ProxySection = Field(default_factory=ProxySection)
+    router: RouterSection = Field(default_factory=RouterSection)
+    cache: CacheSection = Field(default_factory=CacheSection)
+    litellm_settings: Table = Field(
+        default_factory=dict, description="Passed through; keys checked against LiteLLM's."
+    )
+    general_settings: Table = Field(
+        default_factory=dict, description="Passed through; keys checked against LiteLLM's."
+    )
+    kubernetes: KubernetesSection = Field(default_factory=KubernetesSection)
+    lint: LintSection = Field(default_factory=LintSection)
+    profiles: dict[Name, Table] = Field(
+        default_factory=dict,
+        description="Named overlays (dev, staging, prod): tables merged over this file.",
+    )
+
+
+def merge_profile(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge a profile overlay onto the raw project table."""
+    out = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_profile(out[key], value)
+        else:
+            out[key] = value
+    return out

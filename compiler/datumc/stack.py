@@ -1,0 +1,204 @@
+"""Load a project: datumc.toml + every datum, validated and checked as a set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.discover import NO_DATUMS, discover
+from datumc.errors import UsageError
+from datumc.load.positions import Key
+from datumc.load.source import display_path
+from datumc.load.toml_loader import TomlDoc, load_toml, parse_toml
+from datumc.schema.datum import Datum
+from datumc.schema.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES
+from datumc.schema.project import Project, merge_profile
+from datumc.validate import validate_datum, validate_model
+
+PROJECT_FILE = "datumc.toml"
+DUPLICATE_NAME = "DC005"
+DISABLED = "DC007"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One valid datum and the document it came from."""
+
+    doc: TomlDoc
+    datum: Datum
+
+    @property
+    def name(self) -> str:
+        return self.datum.name
+
+    def diag(
+        self, code: str, severity: Severity, message: str, *path: Key, hint: str = "",
+        value: bool = False,
+    ) -> Diagnostic:
+        return self.doc.diag(code, severity, message, tuple(path), hint, value=value)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Everything a build or lint needs, loaded and validated."""
+
+    root: Path
+    project: Project
+    project_doc: TomlDoc | None
+    entries: tuple[Entry, ...]
+    profile: str | None = None
+    raw_project: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def enabled(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.datum.ai_model.enabled)
+
+    @cached_property
+    def by_name(self) -> dict[str, Entry]:
+        out: dict[str, Entry] = {}
+        for entry in self.entries:
+            out.setdefault(entry.name, entry)
+        return out
+
+    @cached_property
+    def public_names(self) -> dict[str, list[Entry]]:
+        """model_name -> the enabled deployments served under it."""
+        out: dict[str, list[Entry]] = {}
+        for entry in self.enabled:
+            out.setdefault(entry.datum.public_name, []).append(entry)
+        return out
+
+    @property
+    def out_dir(self) -> Path:
+        base = self.root / self.project.datumc.out_dir
+        return base / self.profile if self.profile else base
+
+    def datum_dirs(self) -> list[Path]:
+        return [self.root / d for d in self.project.datumc.datum_dirs]
+
+
+def load_project(
+    root: Path, *, profile: str | None = None
+) -> tuple[Project | None, TomlDoc | None, dict[str, Any], list[Diagnostic]]:
+    """The project settings; defaults when there is no datumc.toml."""
+    path = root / PROJECT_FILE
+    if not path.exists():
+        if profile:
+            raise UsageError(f"--profile {profile}: there is no {PROJECT_FILE} defining profiles")
+        return Project(), None, {}, []
+    doc = load_toml(path, limit=MAX_PROJECT_BYTES)
+    if isinstance(doc, Diagnostic):
+        return None, None, {}, [doc]
+    raw = doc.data
+    if profile:
+        raw = _apply_profile(doc, profile)
+    project, diags = validate_model(Project, doc, raw)
+    return project, doc, raw, diags
+
+
+def _apply_profile(doc: TomlDoc, profile: str) -> dict[str, Any]:
+    profiles = doc.data.get("profiles", {})
+    if not isinstance(profiles, dict) or profile not in profiles:
+        known = ", ".join(sorted(profiles)) if isinstance(profiles, dict) else ""
+        raise UsageError(
+            f"unknown profile '{profile}'" + (f"; {PROJECT_FILE} defines: {known}" if known else "")
+        )
+    overlay = profiles[profile]
+    return merge_profile(doc.data, overlay) if isinstance(overlay, dict) else doc.data
+
+
+def load_datums(paths: Sequence[Path]) -> tuple[list[Entry], list[Diagnostic]]:
+    entries: list[Entry] = []
+    diags: list[Diagnostic] = []
+    for path in paths:
+        doc = load_toml(path, limit=MAX_DATUM_BYTES, display=display_path(path))
+        if isinstance(doc, Diagnostic):
+            diags.append(doc)
+            continue
+        datum, found = validate_datum(doc)
+        diags.extend(found)
+        if datum is not None:
+            entries.append(Entry(doc, datum))
+    return entries, diags
+
+
+def load_datum_text(text: str, display: str) -> tuple[Entry | None, list[Diagnostic]]:
+    """Validate one datum given as text (used by tests and `datumc import`)."""
+    from datumc.load.source import Source
+
+    doc = parse_toml(Source(Path(display), display, text))
+    if isinstance(doc, Diagnostic):
+        return None, [doc]
+    datum, diags = validate_datum(doc)
+    return (Entry(doc, datum) if datum is not None else None), diags
+
+
+def load_stack(
+    root: Path, *, profile: str | None = None, datum_paths: Sequence[Path] | None = None
+) -> tuple[Stack | None, list[Diagnostic]]:
+    """Load and validate the project at `root`. Returns None when nothing usable was found."""
+    project, project_doc, raw, diags = load_project(root, profile=profile)
+    if project is None:
+        return None, diags
+    if datum_paths is None:
+        dirs = [root / d for d in project.datumc.datum_dirs]
+        datum_paths, found = discover(dirs, root=root)
+        diags.extend(found)
+        if not datum_paths and not found:
+            diags.append(_no_datums(dirs))
+    if len(datum_paths) > MAX_DATUM_FILES:
+        diags.append(_too_many(root, len(datum_paths)))
+        return None, diags
+    entries, found = load_datums(datum_paths)
+    diags.extend(found)
+    stack = Stack(root, project, project_doc, tuple(entries), profile, raw)
+    diags.extend(set_checks(stack))
+    return stack, diags
+
+
+def set_checks(stack: Stack) -> Iterator[Diagnostic]:
+    """Checks that need the whole set: duplicate names; disabled datums (info)."""
+    seen: dict[str, Entry] = {}
+    for entry in stack.entries:
+        first = seen.setdefault(entry.name, entry)
+        if first is not entry:
+            yield entry.diag(
+                DUPLICATE_NAME,
+                Severity.ERROR,
+                f"model name '{entry.name}' is already defined in {first.doc.display}",
+                "b00t", "name", value=True,
+                hint="model names must be unique: rename one, or give both the same "
+                "[ai_model] model_group to load-balance them",
+            )
+        if not entry.datum.ai_model.enabled:
+            yield entry.diag(
+                DISABLED,
+                Severity.INFO,
+                f"'{entry.name}' is disabled (enabled = false) and is not emitted",
+                "ai_model", "enabled",
+            )
+
+
+def _no_datums(dirs: Sequence[Path]) -> Diagnostic:
+    shown = ", ".join(display_path(d) for d in dirs)
+    return Diagnostic(
+        NO_DATUMS,
+        Severity.ERROR,
+        f"no datum files (*.ai_model.toml, *.model.toml) found in {shown}",
+        shown,
+        hint="add a datum, or point [datumc] datum_dirs in datumc.toml at your datums",
+    )
+
+
+def _too_many(root: Path, count: int) -> Diagnostic:
+    return Diagnostic(
+        "DC014",
+        Severity.ERROR,
+        f"{count} datum files found; the limit is {MAX_DATUM_FILES}",
+        display_path(root),
+        hint="check datum_dirs: is it pointing at a directory that is too broad?",
+    )

@@ -1,0 +1,10 @@
+"""The TARGETS registry: one module per deployment target, each naming its templates."""
+
+from __future__ import annotations
+
+from datumc.targets import litellm
+from datumc.targets.base import Target
+
+TARGETS: dict[str, Target] = {
+    litellm.name: litellm,
+}

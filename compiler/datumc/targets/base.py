@@ -1,0 +1,66 @@
+"""What every target shares: the render context and the Output type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
+
+from datumc import __version__
+from datumc.litellm_config import LiteLLMConfig
+from datumc.load.source import display_path
+from datumc.stack import Stack
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One generated file, relative to the output directory."""
+
+    relpath: str
+    content: bytes
+    mode: int = 0o644
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Built once per build and shared by every target."""
+
+    stack: Stack
+    config: LiteLLMConfig
+
+    @cached_property
+    def variables(self) -> dict[str, Any]:
+        project = self.stack.project
+        return {
+            "version": __version__,
+            "project": project,
+            "proxy": project.proxy,
+            "kubernetes": project.kubernetes,
+            "config": self.config.data,
+            "env": self.config.env,
+            "sources": self.sources,
+            "model_count": len(self.config.data["model_list"]),
+            "profile": self.stack.profile,
+        }
+
+    @cached_property
+    def sources(self) -> str:
+        dirs = ", ".join(
+            display_path(d).replace("\\", "/") if d.is_absolute() else str(d)
+            for d in (self.stack.root / p for p in self.stack.project.datumc.datum_dirs)
+        )
+        return dirs
+
+    def render(self, template: str, **extra: Any) -> str:
+        from datumc.render.jinja import render
+
+        return render(template, **self.variables, **extra)
+
+
+class Target(Protocol):
+    """A deployment target: a name, its templates, and the files it renders."""
+
+    name: str
+    templates: tuple[str, ...]
+
+    def outputs(self, ctx: RenderContext) -> list[Output]: ...

@@ -1,0 +1,191 @@
+"""Validate parsed TOML against the pydantic models; every problem becomes a Diagnostic."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.positions import Key
+from datumc.load.toml_loader import TomlDoc
+from datumc.schema.datum import AiModel, B00tHeader, Datum
+
+SCHEMA = "DC003"
+UNKNOWN_KEY = "DC004"
+B00T_EXTRA = "DC008"
+
+M = TypeVar("M", bound=BaseModel)
+
+# Keys b00t knows that LiteLLM has no use for: accepted, reported at info level.
+B00T_EXTRAS = {
+    ("ai_model", "variants"): "b00t serving variants",
+    ("ai_model", "architecture"): "b00t architecture label",
+    ("ai_model", "huggingface_id"): "b00t Hugging Face id",
+    ("b00t", "usage"): "b00t usage recipes",
+}
+
+_TYPE_WORDS = {
+    "int_type": "an integer",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "list_type": "an array",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+}
+
+
+def validate_model(model: type[M], doc: TomlDoc, data: Any, *, at: tuple[Key, ...] = ()) -> (
+    tuple[M | None, list[Diagnostic]]
+):
+    """Validate `data` (found at key path `at` in `doc`) as `model`."""
+    diags = list(unknown_keys(model, doc, data, at))
+    try:
+        return model.model_validate(data), diags
+    except ValidationError as exc:
+        diags.extend(schema_diags(exc, doc, at))
+        return None, diags
+
+
+def validate_datum(doc: TomlDoc) -> tuple[Datum | None, list[Diagnostic]]:
+    datum, diags = validate_model(Datum, doc, doc.data)
+    diags.extend(_b00t_extras(doc))
+    return datum, diags
+
+
+def schema_diags(exc: ValidationError, doc: TomlDoc, at: tuple[Key, ...]) -> Iterator[Diagnostic]:
+    for err in exc.errors(include_url=False):
+        loc = tuple(part for part in err["loc"] if isinstance(part, str | int))
+        path = (*at, *_data_path(loc))
+        yield doc.diag(
+            SCHEMA,
+            Severity.ERROR,
+            f"{_dotted(path)}: {_message(err)}",
+            path,
+            hint=_hint(err, path),
+            value=err["type"] != "missing",
+        )
+
+
+def unknown_keys(
+    model: type[BaseModel], doc: TomlDoc, data: Any, at: tuple[Key, ...]
+) -> Iterator[Diagnostic]:
+    """Keys the model does not define: a warning with a did-you-mean, never dropped silently."""
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        path = (*at, key)
+        if field is None:
+            if path in B00T_EXTRAS:
+                continue
+            yield _unknown(doc, path, list(model.model_fields))
+            continue
+        sub = _submodel(field.annotation)
+        if sub is not None:
+            yield from unknown_keys(sub, doc, value, path)
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _unknown(doc: TomlDoc, path: tuple[Key, ...], known: list[str]) -> Diagnostic:
+    key = str(path[-1])
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    section = _dotted(path[:-1]) or "top level"
+    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+    return doc.diag(
+        UNKNOWN_KEY,
+        Severity.WARNING,
+        f"unknown key '{key}' in [{section}] is ignored",
+        path,
+        hint=hint,
+    )
+
+
+def _b00t_extras(doc: TomlDoc) -> Iterator[Diagnostic]:
+    for path, what in B00T_EXTRAS.items():
+        section = doc.data.get(path[0])
+        if isinstance(section, dict) and path[1] in section:
+            yield doc.diag(
+                B00T_EXTRA,
+                Severity.INFO,
+                f"{_dotted(path)}: {what} accepted and passed over (LiteLLM has no use for it)",
+                path,
+            )
+
+
+def _data_path(loc: tuple[str | int, ...]) -> tuple[Key, ...]:
+    """Drop pydantic's validator-step names (e.g. 'function-after[...]') from a loc."""
+    return tuple(p for p in loc if isinstance(p, int) or "[" not in p)
+
+
+def _dotted(path: tuple[Key, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "required key is missing"
+    if kind in _TYPE_WORDS:
+        got = type(err.get("input")).__name__
+        return f"must be {_TYPE_WORDS[kind]}, not {_toml_type(got)}"
+    if kind in ("enum", "literal_error"):
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{_short(err.get('input'))} is not one of {expected}"
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    return str(err["msg"]).lower()
+
+
+def _toml_type(py: str) -> str:
+    return {
+        "str": "a string",
+        "int": "an integer",
+        "float": "a number",
+        "bool": "a boolean",
+        "list": "an array",
+        "dict": "a table",
+    }.get(py, py)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _hint(err: Any, path: tuple[Key, ...]) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return f"add `{path[-1]} = ...` to [{_dotted(path[:-1])}]" if path[:-1] else ""
+    if kind == "int_type" and isinstance(err.get("input"), str):
+        return "remove the quotes: numbers are written bare, e.g. rpm_limit = 60"
+    if kind == "bool_type":
+        return "write true or false without quotes"
+    if kind in ("enum", "literal_error"):
+        return "use one of the listed values"
+    return ""
+
+
+__all__ = [
+    "B00T_EXTRA",
+    "SCHEMA",
+    "UNKNOWN_KEY",
+    "AiModel",
+    "B00tHeader",
+    "schema_diags",
+    "unknown_keys",
+    "validate_datum",
+    "validate_model",
+]

@@ -1,0 +1,376 @@
+"""Write planned outputs: compare with disk first, then all-or-nothing, atomically.
+
+* Every file is written to a temp file in its own directory (mode set at
+  creation: a 0600 file is never readable by others, not even as a temp file),
+  fsynced, and renamed over the old one. A reader sees the old bytes or the new.
+* Nothing is renamed until every temp file exists: a failure while writing temps
+  changes nothing. A failure between renames is reported with the files changed.
+* `.datumc-manifest.json` records the hash of every file datumc wrote. A file
+  whose hash is not in it was edited by hand and is not overwritten without
+  `force` (and then it is kept as `<name>.bak`). While renames are under way the
+  manifest lists both the old and the new hash, so a build killed at any moment
+  leaves files the next build still recognises.
+* One build at a time per output directory: an flock on `.datumc.lock`, which
+  the kernel releases when a process dies, so a stale lock cannot block anyone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.errors import DatumcError
+from datumc.load.source import display_path
+from datumc.targets.base import Output
+
+MANIFEST = ".datumc-manifest.json"
+LOCK = ".datumc.lock"
+TMP_SUFFIX = ".datumc-tmp"
+HAND_EDITED = "DC020"
+UNSAFE_DIR = "DC021"
+WRITE_FAILED = "DC022"
+_DIFF_LINES = 40
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    CHMOD = "chmod"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    output: Output
+    action: Action
+    current: bytes | None = None
+    backup: bool = False  # a forced overwrite of a hand edit: keep it as <name>.bak
+
+
+@dataclass(slots=True)
+class WriteResult:
+    changed: list[str] = field(default_factory=list)
+    backups: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# -- manifest --------------------------------------------------------------------
+
+
+def read_manifest(out_dir: Path) -> dict[str, list[str]]:
+    try:
+        raw = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = raw.get("files") if isinstance(raw, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {k: [h for h in v if isinstance(h, str)] for k, v in files.items() if isinstance(v, list)}
+
+
+def _manifest_bytes(files: dict[str, list[str]]) -> bytes:
+    body = {"generator": "datumc", "version": 1, "files": dict(sorted(files.items()))}
+    return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()
+
+
+# -- planning ----------------------------------------------------------------------
+
+
+def check_out_dir(out_dir: Path, root: Path) -> Diagnostic | None:
+    """Refuse an output directory that is (or sits under) a symlink inside the project."""
+    probe = out_dir
+    root = root.absolute()
+    while True:
+        if probe.is_symlink():
+            return Diagnostic(
+                UNSAFE_DIR, Severity.ERROR,
+                f"output directory {display_path(probe)} is a symlink to {probe.resolve()}",
+                display_path(probe),
+                hint="datumc writes only inside the project: remove the symlink or change "
+                "[datumc] out_dir",
+            )
+        if probe.absolute() == root or probe.parent == probe:
+            return None
+        probe = probe.parent
+
+
+def plan_writes(out_dir: Path, outputs: list[Output], *, force: bool = False) -> (
+    tuple[list[Planned], list[Diagnostic]]
+):
+    manifest = read_manifest(out_dir)
+    planned: list[Planned] = []
+    diags: list[Diagnostic] = []
+    for output in outputs:
+        path = out_dir / output.relpath
+        if path.is_symlink():
+            diags.append(_symlinked_file(path))
+            continue
+        current = _read(path)
+        known = manifest.get(output.relpath, [])
+        action = _action(path, output, current, known, force)
+        if action is Action.CONFLICT:
+            diags.append(_conflict(path, current or b"", output.content))
+        edited = current is not None and action is Action.UPDATE and sha256(current) not in known
+        planned.append(Planned(output, action, current, backup=edited))
+    return planned, diags
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise DatumcError(f"{display_path(path)} is a directory; datumc needs to write a file "
+                          "there") from None
+    except OSError as exc:
+        raise DatumcError(f"cannot read {display_path(path)}: {exc.strerror}") from None
+
+
+def _action(path: Path, output: Output, current: bytes | None, known: list[str],
+            force: bool) -> Action:
+    if current is None:
+        return Action.CREATE
+    if current == output.content:
+        mode = path.stat().st_mode & 0o777
+        return Action.UNCHANGED if mode == output.mode else Action.CHMOD
+    if sha256(current) in known or force:
+        return Action.UPDATE
+    return Action.CONFLICT
+
+
+def _conflict(path: Path, current: bytes, new: bytes) -> Diagnostic:
+    diff = list(difflib.unified_diff(
+        current.decode("utf-8", "replace").splitlines(),
+        new.decode("utf-8", "replace").splitlines(),
+        fromfile=f"{display_path(path)} (your edit)",
+        tofile=f"{display_path(path)} (datumc)",
+        lineterm="",
+    ))
+    if len(diff) > _DIFF_LINES:
+        diff = [*diff[:_DIFF_LINES], f"... {len(diff) - _DIFF_LINES} more diff lines"]
+    return Diagnostic(
+        HAND_EDITED, Severity.ERROR,
+        "was edited by hand since datumc wrote it; not overwritten",
+        display_path(path),
+        hint="move the change into the datums or datumc.toml, then run `datumc build "
+        "--force` (your version is kept as .bak). Diff:\n" + "\n".join(diff),
+    )
+
+
+def _symlinked_file(path: Path) -> Diagnostic:
+    return Diagnostic(
+        UNSAFE_DIR, Severity.ERROR, "generated file is a symlink; not following it",
+        display_path(path), hint="remove the symlink; datumc writes a regular file here",
+    )
+
+
+def pending(planned: list[Planned]) -> list[Planned]:
+    return [p for p in planned if p.action is not Action.UNCHANGED]
+
+
+# -- applying -----------------------------------------------------------------------
+
+Opener = Callable[[Path, int], int]
+
+
+def _default_open(path: Path, mode: int) -> int:
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+
+
+def _write_temp(final: Path, content: bytes, mode: int, opener: Opener) -> Path:
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    fd = opener(tmp, mode)
+    try:
+        os.fchmod(fd, mode)
+        view = memoryview(content)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    return tmp
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_atomic(path: Path, content: bytes, mode: int, opener: Opener) -> None:
+    tmp = _write_temp(path, content, mode, opener)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def clean_temps(out_dir: Path) -> None:
+    """Remove temp files left by a build that was killed."""
+    if not out_dir.is_dir():
+        return
+    for tmp in out_dir.rglob(f".*{TMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def apply_writes(out_dir: Path, planned: list[Planned], *, opener: Opener = _default_open) -> (
+    WriteResult
+):
+    """Write every CREATE/UPDATE/CHMOD, all or nothing. Call with the build lock held."""
+    result = WriteResult()
+    todo = [p for p in planned if p.action in (Action.CREATE, Action.UPDATE)]
+    chmods = [p for p in planned if p.action is Action.CHMOD]
+    manifest = read_manifest(out_dir)
+    final = dict(manifest)
+    for p in planned:
+        if p.action is not Action.CONFLICT:
+            final[p.output.relpath] = [sha256(p.output.content)]
+    if not todo and not chmods and final == manifest:
+        return result
+    temps, error = _stage(out_dir, todo, opener)
+    if error is not None:
+        result.diagnostics.append(error)
+        return result
+    transitional = {k: list(dict.fromkeys([*manifest.get(k, []), *v])) for k, v in final.items()}
+    try:
+        _write_atomic(out_dir / MANIFEST, _manifest_bytes(transitional), 0o644, opener)
+        _commit(out_dir, temps, chmods, result, opener)
+        _write_atomic(out_dir / MANIFEST, _manifest_bytes(final), 0o644, opener)
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        result.diagnostics.append(_partial(out_dir, result.changed, exc))
+    return result
+
+
+def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
+    tuple[list[tuple[Path, Planned]], Diagnostic | None]
+):
+    temps: list[tuple[Path, Planned]] = []
+    try:
+        for p in todo:
+            path = out_dir / p.output.relpath
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temps.append((_write_temp(path, p.output.content, p.output.mode, opener), p))
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        return [], Diagnostic(
+            WRITE_FAILED, Severity.ERROR,
+            f"could not write output: {_reason(exc)}; no file was changed",
+            display_path(Path(exc.filename) if exc.filename else out_dir),
+            hint="check free space and permissions on the output directory",
+        )
+    return temps, None
+
+
+def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Planned],
+            result: WriteResult, opener: Opener) -> None:
+    for tmp, p in list(temps):
+        path = out_dir / p.output.relpath
+        if p.backup and p.current is not None:
+            backup = path.with_name(path.name + ".bak")
+            _write_atomic(backup, p.current, path.stat().st_mode & 0o777, opener)
+            result.backups.append(display_path(backup))
+        os.replace(tmp, path)
+        temps.remove((tmp, p))
+        result.changed.append(p.output.relpath)
+    for p in chmods:
+        os.chmod(out_dir / p.output.relpath, p.output.mode)
+        result.changed.append(p.output.relpath)
+    for directory in {(out_dir / p.output.relpath).parent for _, p in temps} | {out_dir}:
+        _fsync_dir(directory)
+
+
+def _partial(out_dir: Path, changed: list[str], exc: OSError) -> Diagnostic:
+    done = ", ".join(changed) if changed else "none"
+    return Diagnostic(
+        WRITE_FAILED, Severity.ERROR,
+        f"write failed part-way: {_reason(exc)}. Updated: {done}; every other file is "
+        "unchanged (each file is whole: old or new)",
+        display_path(out_dir),
+        hint="fix the cause and build again; the next build finishes the job",
+    )
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on device"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied (read-only?)"
+    return exc.strerror or str(exc)
+
+
+# -- locking --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def build_lock(out_dir: Path, *, timeout: float = 60.0,
+               notify: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the output directory's build lock; wait up to `timeout` seconds for it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        _acquire(fd, path, timeout, notify)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, path: Path, timeout: float, notify: Callable[[str], None] | None) -> None:
+    deadline = time.monotonic() + timeout
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = _holder(path)
+            if notify is not None and not told:
+                notify(f"waiting for another datumc build{holder} to finish ...")
+                told = True
+            if time.monotonic() >= deadline:
+                raise DatumcError(
+                    f"another datumc build{holder} holds {display_path(path)}; gave up after "
+                    f"{timeout:.0f}s"
+                ) from None
+            time.sleep(0.05)
+
+
+def _holder(path: Path) -> str:
+    try:
+        pid = path.read_text().strip()
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""

@@ -1,0 +1,128 @@
+"""Extract the LiteLLM facts datumc's rules need into small JSON snapshots.
+
+Run with the pinned proxy installed (`pip install -e '.[proxy]'`):
+
+    LITELLM_LOCAL_MODEL_COST_MAP=True python scripts/snapshot_litellm.py
+
+It writes `compiler/datumc/data/litellm.json` (names LiteLLM accepts) and
+`compiler/datumc/data/model_map.json` (capabilities from LiteLLM's bundled
+model_prices_and_context_window_backup.json). datumc reads only these files at
+run time, so `datumc lint` works offline and never imports LiteLLM.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+import types
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import litellm  # noqa: E402
+from litellm.proxy._types import ConfigGeneralSettings  # noqa: E402
+from litellm.router_utils.routing_groups import VALID_ROUTING_STRATEGIES  # noqa: E402
+from litellm.types.router import LiteLLM_Params  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "compiler" / "datumc" / "data"
+FLAGS = (
+    "supports_vision",
+    "supports_function_calling",
+    "supports_reasoning",
+    "supports_response_schema",
+    "supports_web_search",
+)
+
+
+def _providers() -> list[str]:
+    return sorted({getattr(p, "value", str(p)) for p in litellm.provider_list})
+
+
+# Keys the router reads from litellm_params that are not model fields.
+ROUTER_PARAMS = {
+    "weight", "order", "base_model", "client_side_timeout", "guardrails", "litellm_metadata",
+    "max_parallel_requests", "metadata", "num_retries", "prompt_id", "search_provider",
+    "headers", "extra_body", "input_cost_per_second",
+}
+# Sampling parameters many OpenAI-compatible servers (vLLM, llama.cpp, Ollama) accept.
+PROVIDER_SAMPLING = {"top_k", "min_p", "repetition_penalty", "typical_p", "mirostat", "num_ctx", "keep_alive"}
+
+
+def _completion_params() -> set[str]:
+    params = set(inspect.signature(litellm.completion).parameters) | ROUTER_PARAMS | PROVIDER_SAMPLING
+    params |= set(litellm.OPENAI_CHAT_COMPLETION_PARAMS)
+    return {p for p in params if not p.startswith("_") and p not in {"kwargs", "args"}}
+
+
+def _module_settings() -> set[str]:
+    """Attributes the proxy sets with setattr(litellm, key, value)."""
+    out = set()
+    for name, value in vars(litellm).items():
+        if name.startswith("_") or name.isupper():
+            continue
+        if isinstance(value, types.ModuleType | types.FunctionType | type):
+            continue
+        if callable(value):
+            continue
+        out.add(name)
+    return out
+
+
+def _special_settings() -> set[str]:
+    src = (Path(litellm.__file__).parent / "proxy" / "proxy_server.py").read_text()
+    return set(re.findall(r'key == "([a-z_]+)"', src))
+
+
+def _router_settings() -> set[str]:
+    params = set(inspect.signature(litellm.Router.__init__).parameters)
+    return params - {"self", "model_list"}
+
+
+def _model_map() -> dict[str, dict[str, Any]]:
+    path = Path(litellm.__file__).parent / "model_prices_and_context_window_backup.json"
+    raw = json.loads(path.read_text())
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in sorted(raw.items()):
+        if name == "sample_spec" or not isinstance(info, dict):
+            continue
+        entry: dict[str, Any] = {"p": info.get("litellm_provider", "")}
+        if info.get("mode"):
+            entry["m"] = info["mode"]
+        if isinstance(info.get("max_input_tokens"), int):
+            entry["i"] = info["max_input_tokens"]
+        flags = [f.removeprefix("supports_") for f in FLAGS if info.get(f) is True]
+        if flags:
+            entry["f"] = flags
+        out[name] = entry
+    return out
+
+
+def main() -> None:
+    vocab = {
+        "litellm_version": litellm.version if hasattr(litellm, "version") else "",
+        "providers": _providers(),
+        "litellm_params": sorted(set(LiteLLM_Params.model_fields) | _completion_params()),
+        "router_settings": sorted(_router_settings()),
+        "general_settings": sorted(ConfigGeneralSettings.model_fields),
+        "litellm_settings": sorted(_module_settings() | _special_settings()),
+        "routing_strategies": sorted(VALID_ROUTING_STRATEGIES),
+    }
+    from importlib.metadata import version
+
+    vocab["litellm_version"] = version("litellm")
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / "litellm.json").write_text(json.dumps(vocab, indent=1, sort_keys=True) + "\n")
+    models = _model_map()
+    (DATA / "model_map.json").write_text(
+        json.dumps({"litellm_version": vocab["litellm_version"], "models": models},
+                   separators=(",", ":"), sort_keys=True) + "\n"
+    )
+    print(f"providers={len(vocab['providers'])} params={len(vocab['litellm_params'])} "
+          f"litellm_settings={len(vocab['litellm_settings'])} models={len(models)}")
+
+
+if __name__ == "__main__":
+    main()
