@@ -82,7 +82,13 @@ Name = Annotated[
 ]
 Text = Annotated[str, Field(max_length=MAX_STRING_CHARS)]
 EnvVarName = Annotated[
-    str, Field(min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_env_name)
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_NAME_CHARS,
+        json_schema_extra={"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+    ),
+    AfterValidator(_env_name),
 ]
 SizeField = Annotated[Size, BeforeValidator(_size)]
 CapabilityField = Annotated[Capability, BeforeValidator(_capability)]
