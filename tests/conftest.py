@@ -116,3 +116,17 @@ def bundled(tmp_path: Path) -> Iterator[Path]:
     shutil.copytree(REPO / "datums", root / "datums")
     shutil.copy(REPO / "datumc.toml", root / "datumc.toml")
     yield root
+
+
+def require_tool(name: str) -> str:
+    """Path of an external tool. Skips when absent, unless DATUMC_REQUIRE_TOOLS=1 (CI),
+    where a missing tool is a failure: CI must never pass by skipping a real validator."""
+    found = shutil.which(name) or (
+        str(Path(sys.executable).parent / name)
+        if (Path(sys.executable).parent / name).exists() else None
+    )
+    if found:
+        return found
+    if os.environ.get("DATUMC_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"required tool '{name}' is not installed (scripts/test installs it)")
+    pytest.skip(f"tool '{name}' not installed")
