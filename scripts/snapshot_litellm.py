@@ -22,10 +22,10 @@ from typing import Any
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import litellm  # noqa: E402
-from litellm.proxy._types import ConfigGeneralSettings  # noqa: E402
-from litellm.router_utils.routing_groups import VALID_ROUTING_STRATEGIES  # noqa: E402
-from litellm.types.router import LiteLLM_Params  # noqa: E402
+import litellm
+from litellm.proxy._types import ConfigGeneralSettings
+from litellm.router_utils.routing_groups import VALID_ROUTING_STRATEGIES
+from litellm.types.router import LiteLLM_Params
 
 DATA = Path(__file__).resolve().parent.parent / "compiler" / "datumc" / "data"
 FLAGS = (
@@ -48,11 +48,14 @@ ROUTER_PARAMS = {
     "headers", "extra_body", "input_cost_per_second",
 }
 # Sampling parameters many OpenAI-compatible servers (vLLM, llama.cpp, Ollama) accept.
-PROVIDER_SAMPLING = {"top_k", "min_p", "repetition_penalty", "typical_p", "mirostat", "num_ctx", "keep_alive"}
+PROVIDER_SAMPLING = {
+    "top_k", "min_p", "repetition_penalty", "typical_p", "mirostat", "num_ctx", "keep_alive",
+}
 
 
 def _completion_params() -> set[str]:
-    params = set(inspect.signature(litellm.completion).parameters) | ROUTER_PARAMS | PROVIDER_SAMPLING
+    params = set(inspect.signature(litellm.completion).parameters)
+    params |= ROUTER_PARAMS | PROVIDER_SAMPLING
     params |= set(litellm.OPENAI_CHAT_COMPLETION_PARAMS)
     return {p for p in params if not p.startswith("_") and p not in {"kwargs", "args"}}
 

@@ -45,7 +45,7 @@ class _LazyChoice(click.Choice):  # type: ignore[type-arg]
         self._source = source
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        self.choices = self._source()
+        self.choices = tuple(self._source())
         return super().convert(value, param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
@@ -66,7 +66,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--project", "-p", type=_DIR, default=Path("."), show_default=True,
+@click.option("--project", "-p", type=_DIR, default=Path(), show_default=True,
               help="Project directory (holds datumc.toml and datums/).")
 @click.option("--out", "-o", type=_DIR, default=None,
               help="Output directory. Default: [datumc] out_dir, i.e. build/.")
@@ -88,7 +88,7 @@ def build(project: Path, out: Path | None, targets: tuple[str, ...], profile: st
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=_PATH)
-@click.option("--project", "-p", type=_DIR, default=Path("."), show_default=True,
+@click.option("--project", "-p", type=_DIR, default=Path(), show_default=True,
               help="Project directory, for context (fallback targets, [lint] settings).")
 @click.option("--format", "-f", "fmt", type=_LazyChoice(_format_choices), default=None,
               help="text (default), json, github or sarif. Default under GitHub Actions: github.")
@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+    except Exception as exc:
         return _internal(exc)
     return 0
 

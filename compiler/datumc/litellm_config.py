@@ -191,7 +191,7 @@ def needs_redis(project: Project) -> bool:
     return (
         project.router.redis
         or project.proxy.workers > 1
-        or project.kubernetes.replicas > 1 and project.kubernetes.redis is not None
+        or (project.kubernetes.replicas > 1 and project.kubernetes.redis is not None)
     )
 
 

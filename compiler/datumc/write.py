@@ -82,7 +82,9 @@ def read_manifest(out_dir: Path) -> dict[str, list[str]]:
     files = raw.get("files") if isinstance(raw, dict) else None
     if not isinstance(files, dict):
         return {}
-    return {k: [h for h in v if isinstance(h, str)] for k, v in files.items() if isinstance(v, list)}
+    return {
+        k: [h for h in v if isinstance(h, str)] for k, v in files.items() if isinstance(v, list)
+    }
 
 
 def _manifest_bytes(files: dict[str, list[str]]) -> bytes:
@@ -225,7 +227,7 @@ def _fsync_dir(directory: Path) -> None:
 def _write_atomic(path: Path, content: bytes, mode: int, opener: Opener) -> None:
     tmp = _write_temp(path, content, mode, opener)
     try:
-        os.replace(tmp, path)
+        tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -300,11 +302,11 @@ def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Plann
             backup = path.with_name(path.name + ".bak")
             _write_atomic(backup, p.current, path.stat().st_mode & 0o777, opener)
             result.backups.append(display_path(backup))
-        os.replace(tmp, path)
+        tmp.replace(path)
         temps.remove((tmp, p))
         result.changed.append(p.output.relpath)
     for p in chmods:
-        os.chmod(out_dir / p.output.relpath, p.output.mode)
+        (out_dir / p.output.relpath).chmod(p.output.mode)
         result.changed.append(p.output.relpath)
     for directory in {(out_dir / p.output.relpath).parent for _, p in temps} | {out_dir}:
         _fsync_dir(directory)

@@ -18,15 +18,16 @@ def run(args: ExplainArgs, console: Console) -> int:
         for rule in RULES.values():
             console.out(f"{rule.code}  {rule.severity.value:<7}  {rule.name}")
         return 0
-    rule = find_rule(args.code)
-    if rule is None:
+    found = find_rule(args.code)
+    if found is None:
         console.err(f"datumc: unknown rule '{args.code}'; `datumc explain` lists them all")
         return 2
-    console.out(f"{rule.code} {rule.name} (default: {rule.severity.value}, {rule.scope.value})")
+    console.out(f"{found.code} {found.name} (default: {found.severity.value}, "
+                f"{found.scope.value})")
     console.out("")
-    console.out(rule.doc)
-    if rule.configurable:
+    console.out(found.doc)
+    if found.configurable:
         console.out("")
-        console.out(f"Silence one line with `# datumc: disable={rule.code}`, or set "
-                    f'[lint] severity.{rule.code} = "off" in datumc.toml.')
+        console.out(f"Silence one line with `# datumc: disable={found.code}`, or set "
+                    f'[lint] severity.{found.code} = "off" in datumc.toml.')
     return 0

@@ -78,7 +78,7 @@ def _key_value(node: yaml.Node) -> Key:
     if isinstance(node, yaml.ScalarNode):
         value = node.value
         return value if isinstance(value, str) else str(value)
-    return f"<{node.id}>"
+    return f"<{node.tag}>"
 
 
 def _walk(

@@ -82,7 +82,8 @@ def string(value: str) -> str:
     if (
         _PLAIN.fullmatch(value)
         and not _OTHER_NON_STRINGS.fullmatch(value)
-        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
+        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        == _STR_TAG
     ):
         return value
     return quoted(value)

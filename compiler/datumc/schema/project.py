@@ -19,6 +19,10 @@ _SECTION = ConfigDict(
 )
 
 
+def _default_targets() -> list[TargetName]:
+    return ["litellm"]
+
+
 class DatumcSection(BaseModel):
     model_config = _SECTION
 
@@ -29,7 +33,7 @@ class DatumcSection(BaseModel):
     )
     out_dir: Text = Field(default="build", description="Where generated files go.")
     targets: list[TargetName] = Field(
-        default_factory=lambda: ["litellm"], description="Targets built by default."
+        default_factory=_default_targets, description="Targets built by default."
     )
 
 

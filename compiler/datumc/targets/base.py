@@ -60,7 +60,10 @@ class RenderContext:
 class Target(Protocol):
     """A deployment target: a name, its templates, and the files it renders."""
 
-    name: str
-    templates: tuple[str, ...]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def templates(self) -> tuple[str, ...]: ...
 
     def outputs(self, ctx: RenderContext) -> list[Output]: ...
