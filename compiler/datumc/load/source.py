@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +24,24 @@ class Source:
 
 
 def display_path(path: Path) -> str:
-    """The path as a user would type it: relative to the working directory when inside it."""
+    """The path as a user would type it: relative to the working directory when inside it.
+
+    Control characters in a file name are shown escaped (`\\x0a`), so a name cannot
+    forge an extra line of diagnostics.
+    """
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        rel = str(path)
+    shown = str(path) if rel.startswith("..") else rel
+    return shown if shown.isprintable() else "".join(map(_visible, shown))
+
+
+def _visible(ch: str) -> str:
+    if ch.isprintable():
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def read_source(path: Path, *, limit: int, display: str | None = None) -> Source | Diagnostic:
@@ -45,8 +58,10 @@ def read_source(path: Path, *, limit: int, display: str | None = None) -> Source
 
 def _read_bytes(path: Path, *, limit: int, shown: str) -> bytes | Diagnostic:
     try:
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+        data = _read_regular(path, limit + 1)
+    except _NotRegularError:
+        return _unreadable(shown, "is not a regular file (a device, FIFO or socket)",
+                           "pass a regular file")
     except FileNotFoundError:
         return _unreadable(shown, "file not found", "check the path")
     except IsADirectoryError:
@@ -64,6 +79,30 @@ def _read_bytes(path: Path, *, limit: int, shown: str) -> bytes | Diagnostic:
             hint="split it, or check that this is the file you meant",
         )
     return data
+
+
+class _NotRegularError(Exception):
+    pass
+
+
+def _read_regular(path: Path, size: int) -> bytes:
+    """At most `size` bytes of a regular file. Never blocks on a FIFO or a device."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegularError
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        remaining = size
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _decode(raw: bytes, shown: str) -> str | Diagnostic:

@@ -10,10 +10,12 @@ from typing import Any
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key, PositionMap
+from datumc.load.shape import toml_shape_problem
 from datumc.load.source import Source, read_source
 from datumc.load.tomlpos import toml_positions
 
 TOML_SYNTAX = "DC001"
+TOO_LARGE = "DC014"
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -57,6 +59,18 @@ class TomlDoc:
 
 
 def parse_toml(source: Source) -> TomlDoc | Diagnostic:
+    problem = toml_shape_problem(source.text)
+    if problem is not None:
+        line, col = PositionMap(source.text).line_col(problem.offset)
+        return Diagnostic(
+            TOO_LARGE,
+            Severity.ERROR,
+            f"TOML nests too deeply: {problem.message}",
+            source.display,
+            line,
+            col,
+            hint="flatten the nested arrays, tables or dotted keys",
+        )
     try:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:

@@ -29,6 +29,8 @@ class _Scanner:
         self.pos = PositionMap(text)
         self.table: KeyPath = ()
         self.aot_index: dict[tuple[str, ...], int] = {}
+        # array-of-tables paths strictly under each path: reset when the parent repeats
+        self.aot_under: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
 
     # -- low-level helpers -------------------------------------------------
     def peek(self, k: int = 0) -> str:
@@ -104,7 +106,7 @@ class _Scanner:
                     self.header()
                 else:
                     self.key_value(self.table)
-        except (_Stop, tomllib.TOMLDecodeError, IndexError):
+        except (_Stop, tomllib.TOMLDecodeError, IndexError, RecursionError):
             pass
         return self.pos
 
@@ -116,16 +118,22 @@ class _Scanner:
         logical = tuple(p for p, _ in parts)
         start = parts[-1][1]
         if is_array:
-            self.aot_index[logical] = self.aot_index.get(logical, -1) + 1
-            for key in [k for k in self.aot_index if len(k) > len(logical)]:
-                if key[: len(logical)] == logical:
-                    del self.aot_index[key]
+            self._next_item(logical)
             path = self.concrete(logical)
             self.pos.add(path[:-1], start)
         else:
             path = self.concrete(logical)
         self._add_prefixes(path, start)
         self.table = path
+
+    def _next_item(self, logical: tuple[str, ...]) -> None:
+        """A new `[[logical]]` item; arrays of tables under it start counting again."""
+        if logical not in self.aot_index:
+            for depth in range(1, len(logical)):
+                self.aot_under.setdefault(logical[:depth], set()).add(logical)
+        self.aot_index[logical] = self.aot_index.get(logical, -1) + 1
+        for key in self.aot_under.pop(logical, ()):
+            self.aot_index.pop(key, None)
 
     def _add_prefixes(self, path: KeyPath, offset: int) -> None:
         for depth in range(1, len(path) + 1):

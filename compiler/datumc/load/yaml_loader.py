@@ -11,6 +11,7 @@ import yaml
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath, PositionMap
 from datumc.load.source import Source, read_source
+from datumc.schema.limits import MAX_PARSE_DEPTH
 
 YAML_SYNTAX = "DC009"
 TOO_LARGE = "DC014"
@@ -45,6 +46,9 @@ class YamlDoc:
 
 
 def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
+    deep = _too_deep(source)
+    if deep is not None:
+        return deep
     loader = _Loader(source.text)
     try:
         node = loader.get_single_node()
@@ -52,8 +56,11 @@ def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
             return YamlDoc(source, None, PositionMap(source.text))
         positions = PositionMap(source.text)
         duplicates: list[KeyPath] = []
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-            return _too_large(source)
+        try:
+            if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+                return _too_large(source, cyclic=False)
+        except _CycleError:
+            return _too_large(source, cyclic=True)
         _walk(node, (), positions, duplicates, set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -61,10 +68,38 @@ def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
     except yaml.YAMLError as exc:
         return Diagnostic(YAML_SYNTAX, Severity.ERROR, f"YAML error: {exc}", source.display)
     except RecursionError:
-        return _too_large(source)
+        return _too_large(source, cyclic=False)
     finally:
         loader.dispose()
     return YamlDoc(source, data, positions, duplicates)
+
+
+def _too_deep(source: Source) -> Diagnostic | None:
+    """Refuse deep nesting from the event stream, before the recursive composer runs.
+
+    libyaml's parser keeps its own stack, but PyYAML composes nodes recursively in C:
+    100,000 nested `[` crash the process with a segfault instead of a RecursionError.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(source.text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_PARSE_DEPTH:
+                    mark = event.start_mark
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+                    return Diagnostic(
+                        TOO_LARGE, Severity.ERROR,
+                        f"YAML nests deeper than {MAX_PARSE_DEPTH} levels",
+                        source.display, line, col,
+                        hint="a LiteLLM config needs a few levels; check that this is the file "
+                        "you meant",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the composer reports it, with its position
+    return None
 
 
 def load_yaml(path: Path, *, limit: int, display: str | None = None) -> YamlDoc | Diagnostic:
@@ -110,24 +145,32 @@ def _walk(
             _walk(item, child, positions, duplicates, seen)
 
 
+class _CycleError(Exception):
+    pass
+
+
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """How many nodes the document has once aliases are expanded (a 'billion laughs' guard)."""
+    """How many nodes the document has once aliases are expanded (a 'billion laughs' guard).
+
+    Raises `_CycleError` when the document refers to itself (an alias inside its anchor).
+    """
     known = memo.get(id(node))
     if known is not None:
-        # -1: still being expanded, so the document refers to itself (a cycle).
-        return MAX_EXPANDED_NODES + 1 if known < 0 else known
+        if known < 0:  # still being expanded: the document refers to itself
+            raise _CycleError
+        return known
     memo[id(node)] = -1
     total = 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             total += _expanded_size(key_node, memo) + _expanded_size(value_node, memo)
             if total > MAX_EXPANDED_NODES:
-                break
+                return total
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             total += _expanded_size(item, memo)
             if total > MAX_EXPANDED_NODES:
-                break
+                return total
     memo[id(node)] = total
     return total
 
@@ -147,12 +190,15 @@ def _syntax_error(source: Source, exc: yaml.MarkedYAMLError) -> Diagnostic:
     )
 
 
-def _too_large(source: Source) -> Diagnostic:
+def _too_large(source: Source, *, cyclic: bool) -> Diagnostic:
+    what = (
+        "YAML refers to itself (an alias inside its own anchor)" if cyclic
+        else f"YAML expands to more than {MAX_EXPANDED_NODES:,} nodes once aliases are resolved"
+    )
     return Diagnostic(
         TOO_LARGE,
         Severity.ERROR,
-        f"YAML expands to more than {MAX_EXPANDED_NODES:,} nodes, refers to itself, or "
-        "nests too deeply",
+        what,
         source.display,
         hint="this looks like an alias bomb or a generated file; check its anchors (&) and "
         "aliases (*)",
