@@ -59,19 +59,44 @@ def _dedupe(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-def _depth(value: Any, level: int = 0) -> int:
+def _too_big(value: Any, where: str = "", level: int = 0) -> str | None:
+    """What makes a free-form table value too big: nesting, a long string, a long array."""
+    at = f"{where} " if where else ""
     if level > MAX_NESTING:
-        return level
+        return f"{at}nests deeper than {MAX_NESTING} levels"
+    if isinstance(value, str):
+        too_long = len(value) > MAX_STRING_CHARS
+        return f"{at}holds a string over {MAX_STRING_CHARS:,} characters" if too_long else None
     if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+        if len(value) > MAX_LIST_ITEMS:
+            return f"{at}holds a table with more than {MAX_LIST_ITEMS:,} keys"
+        children = [(f"{where}.{_label(k)}" if where else _label(k), v) for k, v in value.items()]
+        children += [(f"key {_label(k)}", k) for k in value]
+    elif isinstance(value, list):
+        if len(value) > MAX_LIST_ITEMS:
+            return f"{at}holds an array with more than {MAX_LIST_ITEMS:,} items"
+        children = [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+    else:
+        return None
+    for child, item in children:
+        problem = _too_big(item, child, level + 1)
+        if problem is not None:
+            return problem
+    return None
 
 
-def _shallow(value: dict[str, Any]) -> dict[str, Any]:
-    if _depth(value) > MAX_NESTING:
-        raise ValueError(f"nests deeper than {MAX_NESTING} levels")
+def _label(key: Any) -> str:
+    """A key as a diagnostic can show it: bare when simple, else quoted and cut short."""
+    text = str(key)
+    if text and len(text) <= 64 and all(ch.isalnum() or ch in "_-" for ch in text):
+        return text
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))
+
+
+def _bounded(value: dict[str, Any]) -> dict[str, Any]:
+    problem = _too_big(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -92,7 +117,7 @@ EnvVarName = Annotated[
 ]
 SizeField = Annotated[Size, BeforeValidator(_size)]
 CapabilityField = Annotated[Capability, BeforeValidator(_capability)]
-Table = Annotated[dict[str, Any], AfterValidator(_shallow)]
+Table = Annotated[dict[str, Any], AfterValidator(_bounded)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Seconds = Annotated[int | float, Field(gt=0)]
 

@@ -19,3 +19,6 @@ MAX_LIST_ITEMS: Final = 1000
 MAX_NESTING: Final = 16
 MAX_NAME_CHARS: Final = 256
 MAX_DATUM_FILES: Final = 100_000
+MAX_PARSE_DEPTH: Final = 64
+"""Nesting refused before parsing (brackets, dotted-key parts, YAML collections): the
+parsers recurse per level, and long dotted keys cost tomllib quadratic time."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from datumc.schema.datum import EnvVarName, Name, Seconds, Table, Text
 
@@ -13,6 +15,39 @@ ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")
 
 TargetName = Literal["litellm", "podman", "compose", "kubernetes"]
 Port = Annotated[int, Field(ge=1, le=65535)]
+
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _inside_project(value: str) -> str:
+    """A directory the project file names must stay inside the project: a repository
+    someone clones cannot make `datumc build` write to ~/.config or /etc."""
+    posix, windows = PurePosixPath(value), PureWindowsPath(value)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or ".." in posix.parts:
+        raise ValueError(
+            "must be a relative path inside the project (no leading /, no ..); to write "
+            "elsewhere, pass `datumc build --out DIR`"
+        )
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ValueError("must not contain control characters (newline, tab, NUL, ...)")
+    return value
+
+
+def _profile_name(value: str) -> str:
+    if not _PROFILE_NAME.fullmatch(value):
+        raise ValueError(
+            "is not a valid profile name: use letters, digits, '_', '-' and '.', starting "
+            "with a letter or digit (it names the directory build/NAME/)"
+        )
+    return value
+
+
+ProjectDir = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_inside_project)]
+ProfileName = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": f"^{_PROFILE_NAME.pattern}$"}),
+    AfterValidator(_profile_name),
+]
 
 _SECTION = ConfigDict(
     extra="allow", strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
@@ -31,7 +66,10 @@ class DatumcSection(BaseModel):
         min_length=1,
         description="Directories scanned (recursively) for *.ai_model.toml and *.model.toml.",
     )
-    out_dir: Text = Field(default="build", description="Where generated files go.")
+    out_dir: ProjectDir = Field(
+        default="build",
+        description="Where generated files go: a relative path inside the project.",
+    )
     targets: list[TargetName] = Field(
         default_factory=_default_targets, description="Targets built by default."
     )
@@ -152,7 +190,7 @@ class Project(BaseModel):
     )
     kubernetes: KubernetesSection = Field(default_factory=KubernetesSection)
     lint: LintSection = Field(default_factory=LintSection)
-    profiles: dict[Name, Table] = Field(
+    profiles: dict[ProfileName, Table] = Field(
         default_factory=dict,
         description="Named overlays (dev, staging, prod): tables merged over this file.",
     )
