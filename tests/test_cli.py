@@ -63,7 +63,9 @@ def test_text_format(project) -> None:
 
 
 def test_inline_suppression_and_project_levels(project) -> None:
-    text = datum("a").replace('provider = "openai"', 'provider = "openai"\nrpm_limt = 5  # datumc: disable=DC004')
+    text = datum("a").replace(
+        'provider = "openai"', 'provider = "openai"\nrpm_limt = 5  # datumc: disable=DC004'
+    )
     root = project({"a": text})
     assert "DC004" not in run_cli("lint", cwd=root).stdout
     root2 = project({"a": datum("a", rpm_limt=5)}, '[lint.severity]\nunknown-key = "error"\n')

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from datumc.render import yamltext
-from datumc.schema.datum import Datum
-from datumc.stack import Entry, Stack
-from datumc.schema.project import Project
 from datumc.litellm_config import build_config
 from datumc.load.source import Source
 from datumc.load.toml_loader import TomlDoc
-from datumc.targets.base import RenderContext
+from datumc.render import yamltext
+from datumc.schema.datum import Datum
+from datumc.schema.project import Project
+from datumc.stack import Entry, Stack
 from datumc.targets import litellm as litellm_target
-from pathlib import Path
+from datumc.targets.base import RenderContext
 
 # Any unicode text TOML can carry: no surrogates (TOML forbids them).
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
@@ -84,7 +84,7 @@ def _stack(fields: dict[str, Any]) -> Stack:
     }
     datum = Datum.model_validate(data)
     source = Source(Path("x.ai_model.toml"), "x.ai_model.toml", "")
-    return Stack(Path("."), Project(), None, (Entry(TomlDoc(source, data), datum),))
+    return Stack(Path(), Project(), None, (Entry(TomlDoc(source, data), datum),))
 
 
 names = strings.filter(
@@ -98,7 +98,8 @@ generated_info = {"mode", "access_groups", "max_input_tokens"}
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({
-    "name": names, "alias": names, "hint": strings, "provider": names, "model": strings.filter(bool),
+    "name": names, "alias": names, "hint": strings, "provider": names,
+    "model": strings.filter(bool),
     "api_base": strings, "api_version": strings, "group": names,
     "param_key": strings.filter(lambda k: k not in reserved),
     "param_value": values,
