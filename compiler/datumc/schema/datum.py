@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from datumc.schema.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_NESTING, MAX_STRING_CHARS
 from datumc.schema.vocab import (
@@ -115,8 +123,16 @@ EnvVarName = Annotated[
     ),
     AfterValidator(_env_name),
 ]
-SizeField = Annotated[Size, BeforeValidator(_size)]
-CapabilityField = Annotated[Capability, BeforeValidator(_capability)]
+SizeField = Annotated[
+    Size,
+    BeforeValidator(_size),
+    WithJsonSchema({"type": "string", "enum": [*Size, *SIZE_ALIASES]}),
+]
+CapabilityField = Annotated[
+    Capability,
+    BeforeValidator(_capability),
+    WithJsonSchema({"type": "string", "enum": [*Capability, *CAPABILITY_ALIASES]}),
+]
 Table = Annotated[dict[str, Any], AfterValidator(_bounded)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Seconds = Annotated[int | float, Field(gt=0)]
