@@ -23,7 +23,9 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import secrets
+import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ from pathlib import Path
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.errors import DatumcError
 from datumc.load.source import display_path
+from datumc.redact import is_secret_name, mask, mask_tokens
+from datumc.schema.vocab import ENV_REF_PREFIX
 from datumc.targets.base import Output
 
 MANIFEST = ".datumc-manifest.json"
@@ -42,6 +46,8 @@ HAND_EDITED = "DC020"
 UNSAFE_DIR = "DC021"
 WRITE_FAILED = "DC022"
 _DIFF_LINES = 40
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+_MAX_BACKUPS = 1000
 
 
 class Action(StrEnum):
@@ -74,17 +80,40 @@ def sha256(data: bytes) -> str:
 # -- manifest --------------------------------------------------------------------
 
 
-def read_manifest(out_dir: Path) -> dict[str, list[str]]:
+class ManifestState(StrEnum):
+    OK = "ok"
+    MISSING = "missing"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    files: dict[str, list[str]]
+    state: ManifestState = ManifestState.OK
+
+
+def load_manifest(out_dir: Path) -> Manifest:
+    """The manifest, and whether it was there and readable.
+
+    A missing or corrupt manifest loses no data: every existing file that differs from
+    the new output is then treated as hand-edited, and kept unless `--force`.
+    """
     try:
-        raw = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        raw = json.loads(_read_regular(out_dir / MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except FileNotFoundError:
+        return Manifest({}, ManifestState.MISSING)
+    except (OSError, ValueError, _NotRegularError):
+        return Manifest({}, ManifestState.UNREADABLE)
     files = raw.get("files") if isinstance(raw, dict) else None
     if not isinstance(files, dict):
-        return {}
-    return {
+        return Manifest({}, ManifestState.UNREADABLE)
+    return Manifest({
         k: [h for h in v if isinstance(h, str)] for k, v in files.items() if isinstance(v, list)
-    }
+    })
+
+
+def read_manifest(out_dir: Path) -> dict[str, list[str]]:
+    return load_manifest(out_dir).files
 
 
 def _manifest_bytes(files: dict[str, list[str]]) -> bytes:
@@ -121,32 +150,74 @@ def check_out_dir(out_dir: Path, root: Path) -> Diagnostic | None:
 def plan_writes(out_dir: Path, outputs: list[Output], *, force: bool = False) -> (
     tuple[list[Planned], list[Diagnostic]]
 ):
-    manifest = read_manifest(out_dir)
+    manifest = load_manifest(out_dir)
     planned: list[Planned] = []
     diags: list[Diagnostic] = []
     for output in outputs:
         path = out_dir / output.relpath
-        if path.is_symlink():
-            diags.append(_symlinked_file(path))
+        unsafe = _unsafe_path(out_dir, output.relpath)
+        if unsafe is not None:
+            diags.append(unsafe)
             continue
         current = _read(path)
-        known = manifest.get(output.relpath, [])
+        known = manifest.files.get(output.relpath, [])
         action = _action(path, output, current, known, force)
         if action is Action.CONFLICT:
-            diags.append(_conflict(path, current or b"", output.content))
+            diags.append(_conflict(path, current or b"", output, manifest.state))
         edited = current is not None and action is Action.UPDATE and sha256(current) not in known
         planned.append(Planned(output, action, current, backup=edited))
     return planned, diags
 
 
+def _unsafe_path(out_dir: Path, relpath: str) -> Diagnostic | None:
+    """A symlink, or something that is not a regular file, where datumc writes a file.
+
+    Every directory between the output directory and the file is checked: a symlinked
+    `build/litellm` (committed to a repository, say) must not redirect a write.
+    """
+    probe = out_dir
+    for part in Path(relpath).parts:
+        probe = probe / part
+        if probe.is_symlink():
+            return _symlinked(probe)
+    if probe.exists() and not probe.is_file():
+        if probe.is_dir():
+            return None  # reported by _read with a clear message
+        return Diagnostic(
+            UNSAFE_DIR, Severity.ERROR, "is not a regular file (a FIFO, socket or device)",
+            display_path(probe), hint="remove it; datumc writes a regular file here",
+        )
+    return None
+
+
+class _NotRegularError(Exception):
+    pass
+
+
+def _read_regular(path: Path, limit: int | None = None) -> bytes:
+    """A regular file's bytes, never following a symlink nor blocking on a FIFO."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (limit is not None and info.st_size > limit):
+            raise _NotRegularError(path)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return _read_regular(path)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise DatumcError(f"{display_path(path)} is a directory; datumc needs to write a file "
                           "there") from None
+    except _NotRegularError:
+        raise DatumcError(f"{display_path(path)} is not a regular file") from None
     except OSError as exc:
         raise DatumcError(f"cannot read {display_path(path)}: {exc.strerror}") from None
 
@@ -163,29 +234,61 @@ def _action(path: Path, output: Output, current: bytes | None, known: list[str],
     return Action.CONFLICT
 
 
-def _conflict(path: Path, current: bytes, new: bytes) -> Diagnostic:
-    diff = list(difflib.unified_diff(
-        current.decode("utf-8", "replace").splitlines(),
-        new.decode("utf-8", "replace").splitlines(),
-        fromfile=f"{display_path(path)} (your edit)",
-        tofile=f"{display_path(path)} (datumc)",
-        lineterm="",
-    ))
+def _conflict(path: Path, current: bytes, output: Output, state: ManifestState) -> Diagnostic:
+    secret = output.mode & 0o077 == 0
+    diff = [
+        _redact_diff_line(line, secret=secret)
+        for line in difflib.unified_diff(
+            current.decode("utf-8", "replace").splitlines(),
+            output.content.decode("utf-8", "replace").splitlines(),
+            fromfile=f"{display_path(path)} (on disk)",
+            tofile=f"{display_path(path)} (datumc)",
+            lineterm="",
+        )
+    ]
     if len(diff) > _DIFF_LINES:
         diff = [*diff[:_DIFF_LINES], f"... {len(diff) - _DIFF_LINES} more diff lines"]
+    if state is ManifestState.OK:
+        message = "was edited by hand since datumc wrote it; not overwritten"
+    else:
+        message = (f"differs from the new output and datumc has no record of writing it "
+                   f"({MANIFEST} is {state.value}); not overwritten, it may hold your edits")
     return Diagnostic(
-        HAND_EDITED, Severity.ERROR,
-        "was edited by hand since datumc wrote it; not overwritten",
-        display_path(path),
+        HAND_EDITED, Severity.ERROR, message, display_path(path),
         hint="move the change into the datums or datumc.toml, then run `datumc build "
-        "--force` (your version is kept as .bak). Diff:\n" + "\n".join(diff),
+        "--force` (the file on disk is kept as .bak). Diff:\n" + "\n".join(diff),
     )
 
 
-def _symlinked_file(path: Path) -> Diagnostic:
+_ASSIGNMENT = re.compile(r"(?P<key>\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=)(?P<value>.*)")
+_YAML_PAIR = re.compile(r"(?P<key>\s*(?:-\s+)?[\"']?(?P<name>[^:#\"']+)[\"']?\s*:\s+)(?P<value>.+)")
+
+
+def _redact_diff_line(line: str, *, secret: bool) -> str:
+    """A diff line with secret values masked: every value of a secret file (.env),
+    secret-named keys (api_key: ...) and key-shaped tokens anywhere else."""
+    if line.startswith(("---", "+++", "@@")) or not line:
+        return line
+    sign, body = line[0], line[1:]
+    if secret and not body.lstrip().startswith("#"):
+        match = _ASSIGNMENT.fullmatch(body)
+        if match is None:
+            return f"{sign}{mask(body)}" if body.strip() else line
+        value = match.group("value")
+        return f"{sign}{match.group('key')}{mask(value) if value else ''}"
+    match = _YAML_PAIR.fullmatch(body)
+    if match is not None and is_secret_name(match.group("name")):
+        value = match.group("value").strip().strip("\"'")
+        if value and not value.startswith(ENV_REF_PREFIX):
+            return f"{sign}{match.group('key')}{mask(value)}"
+    return f"{sign}{mask_tokens(body)}"
+
+
+def _symlinked(path: Path) -> Diagnostic:
     return Diagnostic(
-        UNSAFE_DIR, Severity.ERROR, "generated file is a symlink; not following it",
-        display_path(path), hint="remove the symlink; datumc writes a regular file here",
+        UNSAFE_DIR, Severity.ERROR, "is a symlink where datumc writes; not following it",
+        display_path(path), hint="remove the symlink; datumc writes a regular file or "
+        "directory here",
     )
 
 
@@ -320,11 +423,11 @@ def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
 
 def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Planned],
             result: WriteResult, opener: Opener) -> None:
+    directories = {(out_dir / p.output.relpath).parent for _, p in temps} | {out_dir}
     for tmp, p in list(temps):
         path = out_dir / p.output.relpath
         if p.backup and p.current is not None:
-            backup = path.with_name(path.name + ".bak")
-            _write_atomic(backup, p.current, path.stat().st_mode & 0o777, opener)
+            backup = _keep_backup(path, p, opener)
             result.backups.append(display_path(backup))
         tmp.replace(path)
         temps.remove((tmp, p))
@@ -332,8 +435,32 @@ def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Plann
     for p in chmods:
         (out_dir / p.output.relpath).chmod(p.output.mode)
         result.changed.append(p.output.relpath)
-    for directory in {(out_dir / p.output.relpath).parent for _, p in temps} | {out_dir}:
+    for directory in sorted(directories):
         _fsync_dir(directory)
+
+
+def _keep_backup(path: Path, p: Planned, opener: Opener) -> Path:
+    """Save the hand-edited file next to itself before it is replaced.
+
+    An earlier backup is never overwritten: `.bak`, then `.bak.1`, `.bak.2`, ... An
+    identical earlier backup is reused. The backup is never more readable than either
+    the edited file or the output (a filled-in .env.example stays 0600).
+    """
+    assert p.current is not None
+    mode = path.stat().st_mode & 0o777 & p.output.mode
+    for n in range(_MAX_BACKUPS):
+        backup = path.with_name(f"{path.name}.bak" + (f".{n}" if n else ""))
+        try:
+            existing = _read_regular(backup)
+        except FileNotFoundError:
+            _write_atomic(backup, p.current, mode, opener)
+            return backup
+        except (OSError, _NotRegularError):
+            continue  # a symlink, directory or unreadable file: leave it, try the next name
+        if existing == p.current:
+            return backup
+    raise OSError(errno.EEXIST, f"{_MAX_BACKUPS} backups of {path.name} already exist; "
+                  "remove old .bak files")
 
 
 def _partial(out_dir: Path, changed: list[str], exc: OSError) -> Diagnostic:
@@ -361,17 +488,40 @@ def _reason(exc: OSError) -> str:
 @contextlib.contextmanager
 def build_lock(out_dir: Path, *, timeout: float = 60.0,
                notify: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold the output directory's build lock; wait up to `timeout` seconds for it."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Hold the output directory's build lock; wait up to `timeout` seconds for it.
+
+    The lock is an flock on `.datumc.lock`: the kernel drops it when its holder exits
+    or is killed, so a lock file left behind by a dead build never blocks anyone.
+    """
     path = out_dir / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd = _open_lock(path)
+    except OSError as exc:
+        raise DatumcError(
+            f"cannot lock the output directory: {display_path(Path(exc.filename or path))}: "
+            f"{_reason(exc)}; nothing was written"
+        ) from None
     try:
         _acquire(fd, path, timeout, notify)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
         os.close(fd)
+
+
+def _open_lock(path: Path) -> int:
+    flags = os.O_CREAT | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags | os.O_RDWR, 0o644)
+    except PermissionError:
+        fd = os.open(path, flags | os.O_RDONLY)  # someone else's lock file: flock still works
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    return fd
 
 
 def _acquire(fd: int, path: Path, timeout: float, notify: Callable[[str], None] | None) -> None:
@@ -396,7 +546,7 @@ def _acquire(fd: int, path: Path, timeout: float, notify: Callable[[str], None] 
 
 def _holder(path: Path) -> str:
     try:
-        pid = path.read_text().strip()
-    except OSError:
+        pid = _read_regular(path, 64).decode("ascii", "replace").strip()
+    except (OSError, _NotRegularError):
         return ""
     return f" (pid {pid})" if pid.isdigit() else ""
