@@ -146,10 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("datumc: aborted", err=True)
         return 130
     except UsageError as exc:
-        click.echo(f"datumc: {exc}", err=True)
+        Console().err(f"datumc: {exc}")
         return 2
     except DatumcError as exc:
-        click.echo(f"datumc: {exc}", err=True)
+        Console().err(f"datumc: {exc}")
         return 1
     except KeyboardInterrupt:
         click.echo("datumc: interrupted", err=True)
@@ -169,10 +169,9 @@ def _internal(exc: BaseException) -> int:
         tb = tb.tb_next
     if tb is not None:
         where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
-    click.echo(
+    Console().err(
         f"datumc: internal error: {type(exc).__name__}: {exc}{where}. This is a bug in "
-        "datumc; set DATUMC_DEBUG=1 for the traceback.",
-        err=True,
+        "datumc; set DATUMC_DEBUG=1 for the traceback."
     )
     if os.environ.get("DATUMC_DEBUG"):
         import traceback

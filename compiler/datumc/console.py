@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from datumc.redact import redact
+
 
 @dataclass
 class Console:
@@ -13,12 +15,17 @@ class Console:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
 
     def out(self, text: str = "") -> None:
-        self.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-        self.stdout.flush()
+        self._write(self.stdout, text)
 
     def err(self, text: str = "") -> None:
-        self.stderr.write(text if text.endswith("\n") or not text else text + "\n")
-        self.stderr.flush()
+        self._write(self.stderr, text)
+
+    @staticmethod
+    def _write(stream: TextIO, text: str) -> None:
+        # Last line of defence: a secret-named variable's value is never printed.
+        text = redact(text)
+        stream.write(text if text.endswith("\n") or not text else text + "\n")
+        stream.flush()
 
     @property
     def is_tty(self) -> bool:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key
 from datumc.load.toml_loader import TomlDoc
+from datumc.redact import shown
 from datumc.schema.datum import AiModel, B00tHeader, Datum
 
 SCHEMA = "DC003"
@@ -161,6 +162,8 @@ def _toml_type(py: str) -> str:
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, str):
+        return shown(value)  # a key pasted into the wrong field is masked, not echoed
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from datumc.redact import shown
 from datumc.schema.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_NESTING, MAX_STRING_CHARS
 from datumc.schema.vocab import (
     CAPABILITY_ALIASES,
@@ -49,7 +50,7 @@ def _size(value: Any) -> Any:
         return SIZE_ALIASES.get(value) or Size(value)
     except ValueError:
         raise ValueError(
-            f"{value[:40]!r} is not a size; use small or large (aliases: sm0l, ch0nky)"
+            f"{shown(value)} is not a size; use small or large (aliases: sm0l, ch0nky)"
         ) from None
 
 
@@ -60,7 +61,7 @@ def _capability(value: Any) -> Any:
         return CAPABILITY_ALIASES.get(value) or Capability(value)
     except ValueError:
         known = ", ".join([*Capability, *CAPABILITY_ALIASES])
-        raise ValueError(f"{value[:40]!r} is not a capability; use one of: {known}") from None
+        raise ValueError(f"{shown(value)} is not a capability; use one of: {known}") from None
 
 
 def _dedupe(values: list[Any]) -> list[Any]:
