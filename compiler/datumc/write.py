@@ -464,11 +464,14 @@ def _keep_backup(path: Path, p: Planned, opener: Opener) -> Path:
 
 
 def _partial(out_dir: Path, changed: list[str], exc: OSError) -> Diagnostic:
-    done = ", ".join(changed) if changed else "none"
+    if not changed:
+        what = f"could not write output: {_reason(exc)}; no file was changed"
+    else:
+        what = (f"write failed part-way: {_reason(exc)}. Updated: {', '.join(changed)}; "
+                "every other file is unchanged (each file is whole: old or new)")
     return Diagnostic(
         WRITE_FAILED, Severity.ERROR,
-        f"write failed part-way: {_reason(exc)}. Updated: {done}; every other file is "
-        "unchanged (each file is whole: old or new)",
+        what,
         display_path(out_dir),
         hint="fix the cause and build again; the next build finishes the job",
     )
@@ -516,8 +519,12 @@ def _open_lock(path: Path) -> int:
     flags = os.O_CREAT | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
     try:
         fd = os.open(path, flags | os.O_RDWR, 0o644)
-    except PermissionError:
-        fd = os.open(path, flags | os.O_RDONLY)  # someone else's lock file: flock still works
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS) or not path.is_file():
+            raise
+        # Someone else's lock file, or a read-only tree: flock works on a read-only
+        # descriptor, and the write step reports what cannot be written.
+        fd = os.open(path, flags & ~os.O_CREAT | os.O_RDONLY)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file", str(path))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import PurePath
 from typing import Any, Protocol
 
 from datumc import __version__
 from datumc.litellm_config import LiteLLMConfig
-from datumc.load.source import display_path
 from datumc.stack import Stack
 
 
@@ -45,11 +45,9 @@ class RenderContext:
 
     @cached_property
     def sources(self) -> str:
-        dirs = ", ".join(
-            display_path(d).replace("\\", "/") if d.is_absolute() else str(d)
-            for d in (self.stack.root / p for p in self.stack.project.datumc.datum_dirs)
-        )
-        return dirs
+        # As written in datumc.toml (relative to the project): the same bytes whatever
+        # the working directory or --project, and no home directory in the output.
+        return ", ".join(PurePath(d).as_posix() for d in self.stack.project.datumc.datum_dirs)
 
     def render(self, template: str, **extra: Any) -> str:
         from datumc.render.jinja import render
