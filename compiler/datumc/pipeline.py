@@ -8,6 +8,7 @@ from pathlib import Path
 
 from datumc.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from datumc.errors import UsageError
+from datumc.leaks import find_leaks, known_secrets
 from datumc.lint.policy import apply_policy
 from datumc.lint.run import lint_stack, stack_texts
 from datumc.litellm_config import LiteLLMConfig, build_config
@@ -66,7 +67,10 @@ def compile_project(
     if "litellm" not in names:
         names.insert(0, "litellm")
     ctx = RenderContext(result.stack, result.config)
-    for name in TARGETS:
-        if name in names:
-            result.outputs.extend(TARGETS[name].outputs(ctx))
+    outputs = [out for name in TARGETS if name in names for out in TARGETS[name].outputs(ctx)]
+    leaks = find_leaks(result.stack, outputs, known_secrets(result.stack))
+    if leaks:  # never hand a secret to the writer
+        result.diagnostics = sort_diagnostics([*result.diagnostics, *leaks])
+        return result
+    result.outputs.extend(outputs)
     return result

@@ -30,7 +30,10 @@ _KEY_SHAPES = re.compile(
 )
 # A long run of token characters mixing letters and digits: an unknown kind of key.
 _TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.]{24,}")
-_SECRET_NAME = re.compile(r"(?i)(key|secret|token|passw(or)?d|pwd|credential|auth|private)")
+_SECRET_NAME = re.compile(
+    r"(?i)(api_?key|secret|token|passw(or)?d|passphrase|credential|private_?key|access_?key"
+    r"|auth_?key|(^|_)key$|_pwd$)"
+)
 _MIN_ENV_SECRET = 8  # shorter env values ("true", "4000") are not worth masking
 
 

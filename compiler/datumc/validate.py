@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key
 from datumc.load.toml_loader import TomlDoc
-from datumc.redact import shown
+from datumc.redact import looks_secret, mask, shown
 from datumc.schema.datum import AiModel, B00tHeader, Datum
 
 SCHEMA = "DC003"
@@ -99,6 +99,8 @@ def _submodel(annotation: Any) -> type[BaseModel] | None:
 
 def _unknown(doc: TomlDoc, path: tuple[Key, ...], known: list[str]) -> Diagnostic:
     key = str(path[-1])
+    if looks_secret(key):  # a key pasted as a TOML key: name it masked
+        key = mask(key)
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
     section = _dotted(path[:-1]) or "top level"
     hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"

@@ -158,4 +158,27 @@ Why: following it could write outside the project.
 
 Fix: remove the symlink, or set [datumc] out_dir to a real directory.
 ''', configurable=False),
+    _core("DC022", "write-failed", Severity.ERROR, '''
+Writing the output failed (disk full, permission denied, read-only file system).
+
+Why: datumc writes every file to a temporary file first and renames them only when
+all are ready, so a failure while writing changes nothing; a failure between
+renames leaves each file whole (old or new) and the message lists the files
+that were updated.
+
+Fix: free space or fix permissions, then build again; the next build finishes.
+''', configurable=False),
+    _core("DC023", "secret-in-output", Severity.ERROR, '''
+A generated file would contain the value of a secret environment variable (from the
+environment or the project's .env file).
+
+Why: generated files are committed, shared and printed; a key pasted into a datum
+would leak through them. datumc refuses the whole build and shows the value masked.
+
+Bad:
+    api_base = "sk-proj-abc...3210"     # a key pasted where a URL belongs
+
+Good:
+    api_key_env = "OPENAI_API_KEY"      # the NAME; the value stays in the environment
+''', configurable=False),
 ]
