@@ -37,7 +37,7 @@ from datumc.write import HAND_EDITED, MANIFEST
 from tests.conftest import datumc_env, run_cli
 from tests.helpers.reliability import TwoVersions, modes, snapshot, temps
 
-COUNT = 150  # datums: a sizeable project (~100 KB of config.yaml)
+COUNT = 80  # datums: a sizeable project (~50 KB of config.yaml)
 RUNS = int(os.environ.get("DATUMC_KILL_RUNS", "200"))
 PROCS = int(os.environ.get("DATUMC_KILL_PROCS", "10"))
 SEED = int(os.environ.get("DATUMC_KILL_SEED", str(random.randrange(1 << 30))))
