@@ -48,6 +48,7 @@ WRITE_FAILED = "DC022"
 _DIFF_LINES = 40
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 _MAX_BACKUPS = 1000
+_BACKUP_NAME = re.compile(r"\.bak(\.[0-9]+)?$")
 
 
 class Action(StrEnum):
@@ -175,6 +176,13 @@ def _unsafe_path(out_dir: Path, relpath: str) -> Diagnostic | None:
     Every directory between the output directory and the file is checked: a symlinked
     `build/litellm` (committed to a repository, say) must not redirect a write.
     """
+    if not _safe_relpath(relpath):
+        return Diagnostic(
+            UNSAFE_DIR, Severity.ERROR,
+            f"refusing to write {relpath!r}: not a plain path inside the output directory",
+            display_path(out_dir), hint="a target built a file name from a value it should "
+            "have checked; please report it",
+        )
     probe = out_dir
     for part in Path(relpath).parts:
         probe = probe / part
@@ -188,6 +196,18 @@ def _unsafe_path(out_dir: Path, relpath: str) -> Diagnostic | None:
             display_path(probe), hint="remove it; datumc writes a regular file here",
         )
     return None
+
+
+def _safe_relpath(relpath: str) -> bool:
+    parts = relpath.split("/")
+    return (
+        relpath.isprintable()
+        and "\\" not in relpath
+        and all(part not in ("", ".", "..") for part in parts)
+        and relpath not in (MANIFEST, LOCK)
+        and not parts[-1].endswith(TMP_SUFFIX)
+        and _BACKUP_NAME.search(parts[-1]) is None
+    )
 
 
 class _NotRegularError(Exception):

@@ -71,7 +71,7 @@ def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console
         planned, conflicts = plan_writes(out_dir, result.outputs, force=args.force)
         if conflicts:
             _report(conflicts, console)
-            console.err("datumc: nothing was written; generated files were edited by hand")
+            console.err("datumc: nothing was written; fix the problems above and build again")
             return 1
         written = apply_writes(out_dir, planned)
     _report(written.diagnostics, console)

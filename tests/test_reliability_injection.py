@@ -1,0 +1,228 @@
+"""Injection: no string in a datum or in datumc.toml can add a key, a command or a
+manifest to ANY generated file.
+
+The property is differential, so it covers every target in TARGETS and every file
+type without knowing their layout: build a project once with harmless placeholder
+strings and once with hypothesis' arbitrary strings in the same places, read every
+output back as its consumer would (tests/helpers/outputs.py: YAML -> safe_load,
+shell -> `bash -n` + the argv each command receives, units -> systemd words, env
+files -> assignments), replace each placeholder by its real value in the first
+reading, and require the two readings to be equal. A value that changed structure,
+split into two words or leaked into a comment's next line makes them differ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+
+from datumc.diagnostics import Severity
+from datumc.pipeline import compile_project
+from datumc.targets import TARGETS
+from datumc.targets.base import Output
+from tests.helpers.outputs import kind_of, read_back, substitute, systemd_words
+
+EXAMPLES = int(os.environ.get("DATUMC_PROPERTY_EXAMPLES", "200"))
+PLACEHOLDER = re.compile(r"zq\d{3}pz")
+
+text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40)
+tricky = st.sampled_from([
+    " ", "yes", "no", "null", "~", "1e5", "0x1f", "12:30", "-", "- x", "? x", ": x", "#x",
+    "a: b", "{{ x }}", "{% x %}", "'", '"', "\\", "\n", "\r\n", "\t", "\x85", "\u2028",
+    "\ufeff", "&a", "*a", "!tag", "%YAML", "---", "...", "|", ">", "@x", "`x`", "😀",
+    "$(touch pwned)", "`id`", "${HOME}", "$HOME", ";", "&&", "|| true", "\\n", "%n", "%%",
+    "a=b", "[Unit]", "=", "\x00", "\x1b[31m", "os.environ/X", "--privileged", "-v /:/host",
+    "\\\n", "' '", '" "', "*", "?", "[a]", "{a,b}", "~root", "!", "#!", "EOF", "'\"'",
+])
+strings = st.one_of(text, tricky, st.lists(st.one_of(tricky, text), min_size=2,
+                                            max_size=4).map("".join))
+
+
+def _as_name(value: str) -> str:
+    """What a name may hold: no control characters, no surrounding whitespace."""
+    return "".join(c for c in value if ord(c) >= 0x20 and ord(c) != 0x7F).strip()[:256]
+
+
+names = strings.map(_as_name).filter(bool)
+RESERVED_PARAMS = {"model", "api_key", "api_base", "api_version", "rpm", "tpm", "timeout",
+                   "stream_timeout", "max_retries"}
+GENERATED_INFO = {"mode", "access_groups", "max_input_tokens", "supports_vision",
+                  "supports_function_calling", "supports_response_schema",
+                  "supports_reasoning", "supports_web_search"}
+
+# Every string slot of a datum and of datumc.toml that may reach an output.
+NAME_SLOTS = ("name_a", "name_b", "alias", "group", "model_group")
+TEXT_SLOTS = ("hint", "model", "api_base", "api_version", "param_key", "param_value",
+              "nested_key", "nested_value", "meta_key", "meta_value", "list_item",
+              "settings_key", "settings_value", "general_key", "general_value",
+              "router_key", "router_value")
+SLOTS = NAME_SLOTS + TEXT_SLOTS
+
+
+def _placeholders() -> dict[str, str]:
+    return {slot: f"zq{i:03d}pz" for i, slot in enumerate(SLOTS)}
+
+
+def _project(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Two datums and a datumc.toml with `values` in every slot."""
+    a = {
+        "b00t": {"name": values["name_a"], "type": "ai_model", "hint": values["hint"],
+                 "aliases": [values["alias"]]},
+        "ai_model": {
+            "provider": "openai",
+            "litellm_model": "openai/" + values["model"],
+            "api_base": values["api_base"],
+            "api_key_env": "A_API_KEY",
+            "api_version": values["api_version"],
+            "capabilities": ["chat", "tools"],
+            "access_groups": [values["group"]],
+            "fallbacks": [values["name_b"]],
+            "parameters": {values["param_key"]: values["param_value"],
+                           "extra_body": {values["nested_key"]: values["nested_value"]},
+                           "stop": [values["list_item"], "fixed"]},
+            "metadata": {values["meta_key"]: values["meta_value"]},
+        },
+    }
+    b = {
+        "b00t": {"name": values["name_b"], "type": "ai_model"},
+        "ai_model": {"provider": "openai", "litellm_model": "openai/fixed-model",
+                     "model_group": values["model_group"], "api_base_env": "B_API_BASE"},
+    }
+    project = {
+        "datumc": {"targets": sorted(TARGETS)},
+        "router": {values["router_key"]: values["router_value"]},
+        "litellm_settings": {values["settings_key"]: values["settings_value"]},
+        "general_settings": {values["general_key"]: values["general_value"]},
+    }
+    return a, b, project
+
+
+def _valid_combination(values: dict[str, str]) -> bool:
+    named = [values[s] for s in ("name_a", "name_b", "alias", "model_group")]
+    keys = {values["param_key"], "extra_body", "stop"}
+    return (
+        len(set(named)) == len(named)
+        and len(keys) == 3
+        and values["param_key"] not in RESERVED_PARAMS
+        and values["meta_key"] not in GENERATED_INFO
+        and values["settings_key"] not in ("cache", "cache_params")
+        and values["general_key"] not in ("master_key", "database_url")
+        and values["router_key"] not in {"routing_strategy", "num_retries", "timeout",
+                                         "allowed_fails", "cooldown_time", "redis",
+                                         "redis_host_env", "redis_port_env",
+                                         "redis_password_env", "fallbacks",
+                                         "model_group_alias"}
+        and not any(PLACEHOLDER.search(v) for v in values.values())
+    )
+
+
+def _render(root: Path, values: dict[str, str]) -> list[Output] | None:
+    a, b, project = _project(values)
+    (root / "datums").mkdir(parents=True, exist_ok=True)
+    (root / "datums/a.ai_model.toml").write_text(tomli_w.dumps(a), encoding="utf-8")
+    (root / "datums/b.ai_model.toml").write_text(tomli_w.dumps(b), encoding="utf-8")
+    (root / "datumc.toml").write_text(tomli_w.dumps(project), encoding="utf-8")
+    result = compile_project(root, targets=list(TARGETS))
+    if not result.ok:
+        errors = sorted({d.code for d in result.diagnostics if d.severity is Severity.ERROR})
+        event(f"rejected with {', '.join(errors)}")
+        return None
+    return result.outputs
+
+
+def _readings(outputs: list[Output], workdir: Path) -> dict[str, Any]:
+    return {o.relpath: read_back(o.relpath, o.content, workdir) for o in outputs}
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("injection")
+
+
+def _fresh(workdir: Path, name: str) -> Path:
+    root = workdir / name
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    return root
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                 HealthCheck.function_scoped_fixture])
+@given(st.fixed_dictionaries({
+    **{slot: names for slot in NAME_SLOTS}, **{slot: strings for slot in TEXT_SLOTS},
+}))
+def test_no_value_changes_the_structure_of_any_output(workdir: Path,
+                                                      values: dict[str, str]) -> None:
+    assume(_valid_combination(values))
+    placeholders = _placeholders()
+    baseline = _render(_fresh(workdir, "baseline"), placeholders)
+    assert baseline is not None, "the placeholder project must build"
+    hostile = _render(_fresh(workdir, "hostile"), values)
+    assume(hostile is not None)
+    assert hostile is not None
+    assert [o.relpath for o in hostile] == [o.relpath for o in baseline], "files added/removed"
+    assert [o.mode for o in hostile] == [o.mode for o in baseline]
+    mapping = {placeholders[slot]: values[slot] for slot in SLOTS}
+    expected = substitute(_readings(baseline, workdir), mapping)
+    actual = _readings(hostile, workdir)
+    for relpath in expected:
+        assert actual[relpath] == expected[relpath], f"{relpath}: a value changed its structure"
+    for output in hostile:
+        event(f"checked {kind_of(output.relpath)}: {output.relpath}")
+
+
+def test_every_output_has_a_reader(bundled: Path) -> None:
+    """New file types must get a reader, or the property above would fail on them."""
+    result = compile_project(bundled, targets=list(TARGETS))
+    assert result.ok
+    for output in result.outputs:
+        kind_of(output.relpath)
+
+
+# -- the readers themselves can tell a broken output from a good one ---------------------------
+
+
+def test_yaml_reader_sees_an_unescaped_value(tmp_path: Path) -> None:
+    good = read_back("c.yaml", b"a: zq000pz\nb: 1\n", tmp_path)
+    bad = read_back("c.yaml", b"a: x\nc: 2\nb: 1\n", tmp_path)  # value 'x\nc: 2' unescaped
+    assert substitute(good, {"zq000pz": "x\nc: 2"}) != bad
+
+
+def test_env_reader_sees_an_injected_line(tmp_path: Path) -> None:
+    good = read_back(".env.example", b"# for zq000pz\nA=\n", tmp_path)
+    bad = read_back(".env.example", b"# for x\nEVIL=1\nA=\n", tmp_path)
+    assert substitute(good, {"zq000pz": "x\nEVIL=1"}) != bad
+
+
+def test_shell_reader_sees_word_splitting_and_command_injection(tmp_path: Path) -> None:
+    good = read_back("run.sh", b"podman run --name zq000pz img\n", tmp_path)
+    assert good["calls"] == [["podman", "run", "--name", "zq000pz", "img"]]
+    quoted = read_back("run.sh", b"podman run --name 'a b; id' img\n", tmp_path)
+    split = read_back("run.sh", b"podman run --name a b; id img\n", tmp_path)
+    expected = substitute(good, {"zq000pz": "a b; id"})
+    assert quoted == expected
+    assert split != expected
+    with pytest.raises(AssertionError, match="bash -n"):
+        read_back("run.sh", b"podman run 'unterminated\n", tmp_path)
+
+
+def test_unit_reader_sees_a_new_line_or_section(tmp_path: Path) -> None:
+    good = read_back("l.container", b"[Container]\nContainerName=zq000pz\nImage=i\n", tmp_path)
+    bad = read_back("l.container", b"[Container]\nContainerName=x\n[Service]\nExecStartPre=evil\n"
+                    b"Image=i\n", tmp_path)
+    assert substitute(good, {"zq000pz": "x\n[Service]\nExecStartPre=evil"}) != bad
+    assert systemd_words(r'"a b" c\x41 %%n') == ["a b", "cA", "%n"]
+
+
+def test_unknown_output_type_is_refused() -> None:
+    with pytest.raises(AssertionError, match="no reader"):
+        kind_of("kubernetes/something.toml")
