@@ -428,3 +428,18 @@ def test_limits_are_documented(limit_name: str, limit: int) -> None:
     shown = f"{limit // MB} MiB" if limit >= MB else f"{limit // 1024} KiB"
     assert shown in docs, f"docs/reliability.md does not state {limit_name} = {shown}"
 
+
+
+@pytest.mark.parametrize("relpath", ["../escape.yaml", "/etc/x.yaml", "a/../../b.yaml",
+                                     "litellm/./c.yaml", "a//b.yaml", "x\n.yaml", MANIFEST,
+                                     LOCK, "litellm/config.yaml.bak", "a\\..\\b.yaml"])
+def test_writer_refuses_an_output_path_outside_the_output_dir(tmp_path: Path,
+                                                              relpath: str) -> None:
+    """Defence in depth: even a target that builds a bad file name cannot escape."""
+    from datumc.targets.base import Output
+    from datumc.write import UNSAFE_DIR, plan_writes
+
+    planned, diags = plan_writes(tmp_path / "build", [Output(relpath, b"x")])
+    assert planned == []
+    assert [d.code for d in diags] == [UNSAFE_DIR]
+    assert not any(tmp_path.rglob("*"))
