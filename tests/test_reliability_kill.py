@@ -20,6 +20,7 @@ import io
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import subprocess
@@ -212,6 +213,28 @@ def test_sigkill_at_every_filesystem_call(proj: TwoVersions, after: bool) -> Non
             {"kill_points": n - 1, "outcomes": dict(checker.outcomes)})
 
 
+def test_sigkill_during_the_first_build(tmp_path: Path) -> None:
+    """No old version at all: each output is absent or complete, never partial."""
+    proj = TwoVersions(tmp_path / "first", 10)
+    proj.switch(1)
+    assert run_cli("build", cwd=proj.root).code == 0
+    expected = snapshot(proj.out_dir)
+    n = 1
+    while True:
+        shutil.rmtree(proj.out_dir)
+        status = _wait(_fork_build(proj.root, _kill_at_call(n, after=n % 2 == 0)))
+        now = snapshot(proj.out_dir)
+        assert all(now[rel] == expected[rel] for rel in now), "a partial first output"
+        rebuilt = run_cli("build", cwd=proj.root)
+        assert rebuilt.code == 0 and HAND_EDITED not in rebuilt.output, rebuilt.output
+        assert snapshot(proj.out_dir) == expected
+        if status == "finished":
+            break
+        n += 1
+    assert n > 10
+    _report("first-build", {"kill_points": n - 1})
+
+
 # -- random moments ---------------------------------------------------------------------
 
 
@@ -303,6 +326,7 @@ def test_sigkill_real_processes(proj: TwoVersions) -> None:
     subprocess.run(cmd, cwd=proj.root, env=env, check=True, capture_output=True)
     total = time.monotonic() - start
     checker.after_kill(old, new)
+    checker.outcomes.clear()
     for _ in range(PROCS):
         old, new = checker.flip()
         child = subprocess.Popen(cmd, cwd=proj.root, env=env, stdout=subprocess.DEVNULL,

@@ -53,7 +53,7 @@ def find_leaks(stack: Stack, outputs: Iterable[Output], secrets: Mapping[str, st
 
 def _leak(stack: Stack, output: Output, name: str, value: str) -> Diagnostic:
     message = (f"the value of secret variable {name} ({mask(value)}) would be written to "
-               f"{output.relpath}; nothing was written")
+               f"{output.relpath}")
     hint = ("datums name secrets, they never hold them: use api_key_env = \"NAME\" (emitted "
             "as os.environ/NAME) and keep the value in the environment or the .env file")
     for entry in stack.entries:

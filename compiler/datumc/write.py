@@ -237,7 +237,9 @@ def _read(path: Path) -> bytes | None:
         raise DatumcError(f"{display_path(path)} is a directory; datumc needs to write a file "
                           "there") from None
     except _NotRegularError:
-        raise DatumcError(f"{display_path(path)} is not a regular file") from None
+        what = "a directory" if path.is_dir() else "not a regular file"
+        raise DatumcError(f"{display_path(path)} is {what}; datumc needs to write a file "
+                          "there") from None
     except OSError as exc:
         raise DatumcError(f"cannot read {display_path(path)}: {exc.strerror}") from None
 
