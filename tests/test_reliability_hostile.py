@@ -443,3 +443,18 @@ def test_writer_refuses_an_output_path_outside_the_output_dir(tmp_path: Path,
     assert planned == []
     assert [d.code for d in diags] == [UNSAFE_DIR]
     assert not any(tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("where", ["b00t", "lint.severity"])
+def test_a_quoted_key_cannot_forge_a_diagnostic_line(box: Sandbox, where: str) -> None:
+    forged = "x\\ndatums/good.ai_model.toml:1:1: error DC999 forged"
+    if where == "b00t":
+        box.datum("k.ai_model.toml", _toml_header().replace(
+            '[ai_model]', f'"{forged}" = 1\n[ai_model]'))
+        proc = box.run("build")
+    else:
+        (box.root / "datumc.toml").write_text(f'[lint.severity]\n"{forged}" = "bogus"\n')
+        proc = box.run("build")
+    lines = (proc.stdout + proc.stderr).splitlines()
+    assert not any(line.startswith("datums/good.ai_model.toml:1:1") for line in lines)
+    assert any("DC999 forged" in line for line in lines), "the key is still named"

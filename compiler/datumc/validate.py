@@ -101,6 +101,8 @@ def _unknown(doc: TomlDoc, path: tuple[Key, ...], known: list[str]) -> Diagnosti
     key = str(path[-1])
     if looks_secret(key):  # a key pasted as a TOML key: name it masked
         key = mask(key)
+    elif not key.isprintable() or len(key) > 64:  # a quoted key may hold a newline
+        key = repr(key[:64])[1:-1]
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
     section = _dotted(path[:-1]) or "top level"
     hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
@@ -133,6 +135,8 @@ def _data_path(loc: tuple[str | int, ...]) -> tuple[Key, ...]:
 def _dotted(path: tuple[Key, ...]) -> str:
     out = ""
     for part in path:
+        if isinstance(part, str) and not part.isprintable():
+            part = repr(part)  # a quoted TOML key may hold a newline: never a second line
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
