@@ -52,6 +52,15 @@ class Stack:
     entries: tuple[Entry, ...]
     profile: str | None = None
     raw_project: dict[str, Any] = field(default_factory=dict)
+    # Datums that parsed as TOML but failed validation. Not compiled; still scanned by
+    # the rules that read raw text (a leaked key matters even in a broken datum).
+    rejected: tuple[TomlDoc, ...] = ()
+
+    @property
+    def docs(self) -> tuple[TomlDoc, ...]:
+        """Every datum document that parsed, valid or not, in path order."""
+        return tuple(sorted([*(e.doc for e in self.entries), *self.rejected],
+                            key=lambda d: d.source.path.as_posix()))
 
     @cached_property
     def enabled(self) -> tuple[Entry, ...]:
@@ -112,7 +121,16 @@ def _apply_profile(doc: TomlDoc, profile: str) -> dict[str, Any]:
 
 
 def load_datums(paths: Sequence[Path]) -> tuple[list[Entry], list[Diagnostic]]:
+    entries, _, diags = load_datum_docs(paths)
+    return entries, diags
+
+
+def load_datum_docs(
+    paths: Sequence[Path],
+) -> tuple[list[Entry], list[TomlDoc], list[Diagnostic]]:
+    """Valid datums, the parsed documents that failed validation, and all diagnostics."""
     entries: list[Entry] = []
+    rejected: list[TomlDoc] = []
     diags: list[Diagnostic] = []
     for path in paths:
         doc = load_toml(path, limit=MAX_DATUM_BYTES, display=display_path(path))
@@ -123,7 +141,9 @@ def load_datums(paths: Sequence[Path]) -> tuple[list[Entry], list[Diagnostic]]:
         diags.extend(found)
         if datum is not None:
             entries.append(Entry(doc, datum))
-    return entries, diags
+        else:
+            rejected.append(doc)
+    return entries, rejected, diags
 
 
 def load_datum_text(text: str, display: str) -> tuple[Entry | None, list[Diagnostic]]:
@@ -153,9 +173,9 @@ def load_stack(
     if len(datum_paths) > MAX_DATUM_FILES:
         diags.append(_too_many(root, len(datum_paths)))
         return None, diags
-    entries, found = load_datums(datum_paths)
+    entries, rejected, found = load_datum_docs(datum_paths)
     diags.extend(found)
-    stack = Stack(root, project, project_doc, tuple(entries), profile, raw)
+    stack = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
     diags.extend(set_checks(stack))
     return stack, diags
 

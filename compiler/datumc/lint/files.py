@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datumc.diagnostics import Diagnostic, sort_diagnostics
+from datumc.diagnostics import Diagnostic, Severity, sort_diagnostics
 from datumc.discover import walk_datums
+from datumc.lint.litellm_yaml import is_litellm_config
 from datumc.lint.policy import apply_policy
-from datumc.lint.registry import rules_for
+from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
 from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
@@ -20,6 +21,7 @@ from datumc.schema.project import LintSection
 from datumc.stack import PROJECT_FILE, Stack, load_stack
 
 YAML_SUFFIXES = (".yaml", ".yml")
+NOT_LITELLM = "DC015"
 
 
 @dataclass(slots=True)
@@ -92,10 +94,16 @@ def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
     if not isinstance(doc, YamlDoc):
         return [doc]
     texts[doc.display] = doc.source.text
+    if not is_litellm_config(doc.data):
+        return [Diagnostic(
+            NOT_LITELLM, Severity.INFO,
+            "not a LiteLLM config (no model_list, litellm_settings, router_settings, "
+            "general_settings or include); skipped",
+            doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
+        )]
     out: list[Diagnostic] = []
-    for rule in rules_for(Scope.YAML):
-        assert rule.check is not None
-        out.extend(rule.check(doc))
+    for check in checks_for(Scope.YAML):
+        out.extend(check(doc))
     return out
 
 
@@ -104,13 +112,17 @@ def _lint_env(path: Path, stack: Stack | None, texts: dict[str, str]) -> list[Di
     if not isinstance(doc, EnvDoc):
         return [doc]
     texts[doc.display] = doc.source.text
-    needed = None
-    if stack is not None:
-        from datumc.litellm_config import build_config
-
-        needed = [v.name for v in build_config(stack)[0].env]
+    needed = _needed(stack)
     out: list[Diagnostic] = []
-    for rule in rules_for(Scope.ENV):
-        assert rule.check is not None
-        out.extend(rule.check(doc, needed))
+    for check in checks_for(Scope.ENV):
+        out.extend(check(doc, needed))
     return out
+
+
+def _needed(stack: Stack | None) -> list[str] | None:
+    """Env vars the project's enabled datums need; None without a datum project."""
+    if stack is None or not stack.enabled:
+        return None
+    from datumc.litellm_config import build_config
+
+    return [v.name for v in build_config(stack)[0].env]

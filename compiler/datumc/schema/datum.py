@@ -24,10 +24,14 @@ def _no_control_chars(value: str) -> str:
     return value
 
 
+class EnvNameError(ValueError):
+    """A field that holds an env var NAME got something else (reported as DC104)."""
+
+
 def _env_name(value: str) -> str:
     # The value is never echoed: a key pasted here by mistake must not reach a log.
     if not is_env_name(value):
-        raise ValueError(
+        raise EnvNameError(
             "is not a valid environment variable name (letters, digits and _, "
             "not starting with a digit); it must be the NAME of a variable, not its value"
         )
