@@ -12,11 +12,13 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key
 from datumc.load.toml_loader import TomlDoc
 from datumc.schema.datum import AiModel, B00tHeader, Datum, EnvNameError
+from datumc.secrets import key_shape, mask, secret_like
 
 SCHEMA = "DC003"
 UNKNOWN_KEY = "DC004"
 B00T_EXTRA = "DC008"
 INVALID_ENV_NAME = "DC104"
+SECRET_IN_ENV_NAME = "DC101"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -70,6 +72,10 @@ def schema_diags(exc: ValidationError, doc: TomlDoc, at: tuple[Key, ...]) -> Ite
             hint=_hint(err, path),
             value=err["type"] != "missing",
         )
+        if _code(err) == INVALID_ENV_NAME and isinstance(err.get("input"), str):
+            found = _secret_in_name(doc, path, err["input"])
+            if found is not None:
+                yield found
 
 
 def _code(err: Any) -> str:
@@ -77,6 +83,24 @@ def _code(err: Any) -> str:
     if isinstance(err.get("ctx", {}).get("error"), EnvNameError):
         return INVALID_ENV_NAME
     return SCHEMA
+
+
+def _secret_in_name(doc: TomlDoc, path: tuple[Key, ...], value: str) -> Diagnostic | None:
+    """DC101: the invalid name is a pasted secret. Said once, masked, with "rotate it"."""
+    if not secret_like(value):
+        return None
+    what = key_shape(value) or "a secret"
+    return doc.diag(
+        SECRET_IN_ENV_NAME,
+        Severity.ERROR,
+        f"{_dotted(path)} holds what looks like {what} ('{mask(value)}'), not the name of "
+        "an environment variable",
+        path,
+        hint=f'put the key in .env (e.g. OPENAI_API_KEY=...), write that NAME here '
+        f'({path[-1]} = "OPENAI_API_KEY"), and rotate the key if this file was ever '
+        "committed or shared",
+        value=True,
+    )
 
 
 def unknown_keys(

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import SHELL_REF
 from datumc.lint.rule import Scope
+from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
 from datumc.load.yaml_loader import YamlDoc
 from datumc.schema.vocab import ENV_REF_PREFIX
@@ -40,7 +41,7 @@ SCOPE = Scope.YAML
 def check(doc: YamlDoc) -> Iterator[Diagnostic]:
     for path, value, _ in strings(doc.data):
         key = path[-1] if path and isinstance(path[-1], str) else ""
-        if key_shape(value) is None and not (is_secret_name(key) and _literal(value)):
+        if secret_ref(value) or not _is_secret(key, value):
             continue
         name = key if key else "os.environ/NAME"
         yield doc.diag(
@@ -49,6 +50,10 @@ def check(doc: YamlDoc) -> Iterator[Diagnostic]:
             "environment; rotate the key if this file was ever committed or shared",
             value=True,
         )
+
+
+def _is_secret(key: str, value: str) -> bool:
+    return key_shape(value) is not None or (is_secret_name(key) and _literal(value))
 
 
 def _literal(value: str) -> bool:

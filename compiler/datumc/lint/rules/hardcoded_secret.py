@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import SHELL_REF
 from datumc.lint.rule import Scope
+from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
 from datumc.load.positions import KeyPath
 from datumc.load.toml_loader import TomlDoc
@@ -55,7 +56,7 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
 
 def _check_doc(doc: TomlDoc) -> Iterator[Diagnostic]:
     for path, value, _ in strings(doc.data):
-        if _env_name_field(path) or not is_secret_value(path, value):
+        if _env_name_field(path) or secret_ref(value) or not is_secret_value(path, value):
             continue
         yield doc.diag(
             CODE, SEVERITY,

@@ -39,6 +39,7 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import Flaw, ref_problems
 from datumc.lint.rule import Scope
 from datumc.lint.rules.broken_env_ref import litellm_strings
+from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
 from datumc.load.env_loader import EnvDoc
 from datumc.load.yaml_loader import YamlDoc
@@ -60,7 +61,7 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
     for doc in stack.docs:
         for path, value, in_list in litellm_strings(doc):
             for problem in ref_problems(value, in_list=in_list):
-                if problem.flaw is Flaw.BAD_NAME:
+                if problem.flaw is Flaw.BAD_NAME and secret_ref(value) is None:
                     yield doc.diag(CODE, SEVERITY, f"{dotted(path)}: {problem.message}", path,
                                    hint=problem.hint, value=True)
 
@@ -68,7 +69,7 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
 def check_yaml(doc: YamlDoc) -> Iterator[Diagnostic]:
     for path, value, in_list in strings(doc.data):
         for problem in ref_problems(value, in_list=in_list):
-            if problem.flaw is Flaw.BAD_NAME:
+            if problem.flaw is Flaw.BAD_NAME and secret_ref(value) is None:
                 yield doc.diag(CODE, SEVERITY, f"{dotted(path)}: {problem.message}", path,
                                hint=problem.hint, value=True)
     env = doc.data.get("environment_variables") if isinstance(doc.data, dict) else None
