@@ -17,5 +17,6 @@ def is_template(doc: EnvDoc) -> bool:
 
 
 def is_quoted(raw_value: str) -> bool:
+    """The value starts with a quote that is closed later on the line."""
     value = raw_value.strip()
-    return len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
+    return len(value) >= 2 and value[0] in "'\"" and value[0] in value[1:]

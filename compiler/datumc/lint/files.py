@@ -18,7 +18,7 @@ from datumc.load.yaml_loader import YamlDoc, load_yaml
 from datumc.pipeline import analyse, analyse_stack
 from datumc.schema.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.schema.project import LintSection
-from datumc.stack import PROJECT_FILE, Stack, load_stack
+from datumc.stack import PROJECT_FILE, Stack, load_project, load_stack
 
 YAML_SUFFIXES = (".yaml", ".yml")
 NOT_LITELLM = "DC015"
@@ -60,13 +60,23 @@ def lint_paths(paths: Sequence[Path], *, root: Path) -> list[Diagnostic]:
     if sel.datums or sel.project or sel.envs:
         stack, found = _project_context(root, sel)
         diags.extend(found)
-    lint = stack.project.lint if stack is not None else LintSection()
+    lint = _lint_settings(root, stack)
     texts: dict[str, str] = {}
     for path in sel.yamls:
         diags.extend(_lint_yaml(path, texts))
     for path in sel.envs:
         diags.extend(_lint_env(path, stack, texts))
     return sort_diagnostics(apply_policy(diags, texts=texts, lint=lint))
+
+
+def _lint_settings(root: Path, stack: Stack | None) -> LintSection:
+    """datumc.toml [lint], also when only LiteLLM YAML files are linted."""
+    if stack is not None:
+        return stack.project.lint
+    if not (root / PROJECT_FILE).is_file():
+        return LintSection()
+    project = load_project(root)[0]
+    return project.lint if project is not None else LintSection()
 
 
 def _project_context(root: Path, sel: _Selection) -> tuple[Stack | None, list[Diagnostic]]:
