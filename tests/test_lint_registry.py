@@ -73,3 +73,10 @@ def test_every_rule_has_a_test() -> None:
     missing = [c for c in RULES if RULES[c].scope is not Scope.CORE and c.lower() not in
                tests.lower()]
     assert missing == []
+
+
+def test_docs_list_every_rule() -> None:
+    docs = (REPO / "docs/lint.md").read_text()
+    missing = [c for c, r in RULES.items() if r.scope is not Scope.CORE and f"| {c} | {r.name} |"
+               not in docs]
+    assert missing == []

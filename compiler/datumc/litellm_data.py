@@ -93,7 +93,9 @@ def split_model(model: str) -> tuple[str | None, str]:
 def inferred_provider(model: str) -> str | None:
     """The provider LiteLLM infers for a prefix-less model name it knows, if any."""
     entry = _models()[1].get(model)
-    return str(entry.get("p", "")) or None if entry is not None else None
+    if entry is None:
+        return None
+    return str(entry.get("p", "")) or None
 
 
 def _facts(key: str, entry: Mapping[str, Any]) -> ModelFacts:
