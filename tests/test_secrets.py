@@ -71,7 +71,7 @@ def test_placeholders(value: str, placeholder: bool) -> None:
     ("api_key", True), ("OPENAI_API_KEY", True), ("master_key", True), ("HF_TOKEN", True),
     ("aws_secret_access_key", True), ("redis_password", True), ("key", True),
     ("api_key_env", False), ("max_tokens", False), ("tokenizer", False), ("cache_key", False),
-    ("OPENAI_BASE_URL", False), ("model", False),
+    ("OPENAI_BASE_URL", False), ("model", False), ("langfuse_public_key", False),
 ])
 def test_secret_names(name: str, secret: bool) -> None:
     assert is_secret_name(name) is secret

@@ -166,7 +166,7 @@ def is_placeholder(value: str) -> bool:
 def is_secret_name(key: str) -> bool:
     """True when a key *name* says its value is a secret (api_key, OPENAI_API_KEY, ...)."""
     lowered = key.lower()
-    if lowered in _NOT_SECRET_NAMES or lowered.endswith("_env"):
+    if lowered in _NOT_SECRET_NAMES or lowered.endswith("_env") or "public" in lowered:
         return False
     return _SECRET_NAME.search(lowered) is not None
 
