@@ -24,7 +24,8 @@ from datumc.schema.vocab import (
 )
 
 
-def _no_control_chars(value: str) -> str:
+def no_control_chars(value: str) -> str:
+    """A single line: no control characters, no surrounding whitespace."""
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         raise ValueError("must not contain control characters (newline, tab, NUL, ...)")
     if value != value.strip():
@@ -86,7 +87,7 @@ def _shallow(value: dict[str, Any]) -> dict[str, Any]:
 Name = Annotated[
     str,
     Field(min_length=1, max_length=MAX_NAME_CHARS),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 Text = Annotated[str, Field(max_length=MAX_STRING_CHARS)]
 EnvVarName = Annotated[
