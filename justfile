@@ -5,7 +5,7 @@
 # DATUMC_OUT=...                   the output directory, if datumc.toml changes out_dir.
 
 set dotenv-load := false
-set positional-arguments := true
+set positional-arguments
 
 datumc := env("DATUMC", "datumc")
 profile := env("DATUMC_PROFILE", "")

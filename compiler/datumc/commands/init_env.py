@@ -27,7 +27,7 @@ def run(args: InitEnvArgs, console: Console) -> int:
         console.out(f"created {shown} (mode 0600) with {len(plan.added)} key(s) from "
                     f"{display_path(args.example)}; fill in their values: {_names(plan.added)}")
         return 0
-    elif plan.added:
+    if plan.added:
         console.out(f"added {len(plan.added)} missing key(s) to {shown}: "
                     f"{_names(plan.added)}; every existing line is unchanged")
     else:
