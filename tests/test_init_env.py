@@ -209,3 +209,9 @@ def test_property_existing_bytes_survive_and_only_missing_keys_are_added(
         added_keys = [e.key for e in after_doc.entries if e.line > old_lines]
         assert sorted(added_keys) == sorted(plan.added)
         assert _mode(env) == 0o600 or not plan.added
+
+
+def test_init_env_is_a_documented_command() -> None:
+    assert "init-env" in run_cli("--help").stdout
+    help_text = run_cli("init-env", "--help").stdout
+    assert "--from" in help_text and "--env" in help_text and "0600" in help_text
