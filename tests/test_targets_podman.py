@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.helpers.targets import assert_tree_golden, build, copy_bundled, tool
+from tests.helpers.targets import SCALED_TOML, assert_tree_golden, build, copy_bundled, tool
 
 RECORDER = """#!/bin/sh
 # Stands in for podman: records one argument per line.
@@ -47,11 +47,27 @@ def test_podman_golden(tmp_path: Path) -> None:
     assert_tree_golden(out, "bundled", "podman/")
 
 
-def test_run_sh_is_executable_and_shellcheck_clean(tmp_path: Path) -> None:
-    out = build(copy_bundled(tmp_path / "proj"))
+@pytest.mark.parametrize("toml", [None, SCALED_TOML, '[proxy]\nenv_file = "/etc/litellm/env"\n'],
+                         ids=["bundled", "scaled", "absolute-env-file"])
+def test_run_sh_is_executable_and_shellcheck_clean(tmp_path: Path, toml: str | None) -> None:
+    out = build(copy_bundled(tmp_path / "proj", toml))
     script = out / "podman" / "run.sh"
     assert stat.S_IMODE(script.stat().st_mode) == 0o755
     tool("shellcheck", "--shell=bash", "--severity=style", script)
+    subprocess.run(["bash", "-n", str(script)], check=True, timeout=30)
+
+
+def test_absolute_env_file_is_used_as_is(tmp_path: Path) -> None:
+    env_file = tmp_path / "secrets" / "litellm.env"
+    env_file.parent.mkdir()
+    env_file.write_text("LITELLM_MASTER_KEY=sk-test\n")
+    out = build(copy_bundled(tmp_path / "proj", f'[proxy]\nenv_file = "{env_file}"\n'))
+    env = _fake_podman(tmp_path)
+    assert _run_sh(out / "podman" / "run.sh", cwd=tmp_path, env=env).returncode == 0
+    args = _recorded(env)
+    assert args[args.index("--env-file") + 1] == str(env_file)
+    assert _unit(out / "podman" / "litellm.container")["Container"]["EnvironmentFile"] == str(
+        env_file)
 
 
 def test_run_sh_runs_podman_with_pinned_image_ro_config_and_env_file(tmp_path: Path) -> None:
