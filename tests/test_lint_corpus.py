@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.files import lint_paths
 from datumc.lint.registry import RULES
 from datumc.lint.rules.weak_master_key import PUBLICLY_KNOWN
 from datumc.pipeline import compile_project
+from tests.conftest import run_cli
 
 B00T_DIRS = ("b00t/ai_model", "b00t/model", "b00t/history")
 

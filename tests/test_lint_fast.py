@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import datum, datumc_env, write_project
-from helpers.lint import CLEAN_YAML
+from tests.conftest import datum, datumc_env, write_project
+from tests.helpers.lint import CLEAN_YAML
 
 # Run `datumc lint` in a fresh interpreter with every socket connection refused, then
 # report which heavy or network modules were imported along the way.

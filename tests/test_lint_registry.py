@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
 from datumc.lint.registry import RULES, find_rule, rules_for
 from datumc.lint.rule import Scope
 from datumc.lint.rules import RULE_MODULES
+from tests.conftest import REPO, run_cli
 
 SERIES = {Scope.DATUMS: "1", Scope.YAML: "2", Scope.ENV: "3", Scope.PROJECT: "4",
           Scope.CORE: "0"}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import datum
 from datumc.load.env_loader import is_env_file
-from helpers.lint import codes, lint_env, only
+from tests.conftest import datum
+from tests.helpers.lint import codes, lint_env, only
 
 CLEAN = "LITELLM_MASTER_KEY=sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0\nOPENAI_API_KEY=sk-real\n"
 

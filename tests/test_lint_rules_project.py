@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import datum
 from datumc.diagnostics import Severity
-from helpers.lint import codes, lint_project, only
+from tests.conftest import datum
+from tests.helpers.lint import codes, lint_project, only
 
 Project = Callable[..., Path]
 

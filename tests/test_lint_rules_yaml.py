@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from datumc.diagnostics import Severity
-from helpers.lint import CLEAN_YAML, codes, lint_yaml, only
+from tests.helpers.lint import CLEAN_YAML, codes, lint_yaml, only
 
 KEY = "sk-ant-api03-" + "Zq8Xw2Rt6Yu1Io5Pa9Sd3Fg7Hj4Kl0" + "wxyz"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import datum
 from datumc.diagnostics import Severity
 from datumc.lint.suppress import parse_suppressions
-from helpers.lint import CLEAN_YAML, codes, lint_env, lint_project, lint_yaml, only
+from tests.conftest import datum
+from tests.helpers.lint import CLEAN_YAML, codes, lint_env, lint_project, lint_yaml, only
 
 Project = Callable[..., Path]
 HTTP = {"api_base": "http://gpu-box.lan:8000/v1", "api_key_env": "K"}

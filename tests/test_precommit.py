@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import REPO, datum, require_tool, run_cli
+from tests.conftest import REPO, datum, require_tool, run_cli
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 

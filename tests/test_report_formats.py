@@ -10,11 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conftest import datum, run_cli, run_datumc, write_project
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.registry import RULES
 from datumc.report import REPORTERS, github, sarif
-from helpers.lint import CLEAN_YAML
+from tests.conftest import datum, run_cli, run_datumc, write_project
+from tests.helpers.lint import CLEAN_YAML
 
 
 def _sarif_schema() -> dict[str, Any]:

@@ -130,6 +130,22 @@ def schema(directory: Path, check: bool) -> None:
     _execute(run, SchemaArgs(directory, check))
 
 
+@cli.command("init-env")
+@click.option("--from", "example", type=_PATH, default=Path("build/litellm/.env.example"),
+              show_default=True, help="The env template `datumc build` wrote.")
+@click.option("--env", "env", type=_PATH, default=Path(".env"), show_default=True,
+              help="The env file to create or complete.")
+def init_env(example: Path, env: Path) -> None:
+    """Create the env file from the template, or add only the keys it is missing.
+
+    Existing lines, comments and values are kept byte for byte; the file is
+    written with mode 0600. Values are never printed.
+    """
+    from datumc.commands.init_env import InitEnvArgs, run
+
+    _execute(run, InitEnvArgs(example, env))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every failure becomes a message and an exit code, never a traceback."""
     try:

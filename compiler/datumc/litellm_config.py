@@ -29,6 +29,8 @@ _FIELD_PARAMS = {
     "max_retries": "max_retries",
 }
 _ROUTER_FIELDS = ("routing_strategy", "num_retries", "timeout", "allowed_fails", "cooldown_time")
+# The bundled compose postgres reads its password from the env file under this name.
+POSTGRES_PASSWORD = "POSTGRES_PASSWORD"
 _ROUTER_OWN = {"redis", "redis_host_env", "redis_port_env", "redis_password_env"}
 
 
@@ -309,6 +311,8 @@ def _env_vars(stack: Stack) -> list[EnvVar]:
         need(router.redis_password_env, "Redis password")
     if project.proxy.database_url_env:
         need(project.proxy.database_url_env, "Postgres URL for keys, spend and the UI")
+        need(POSTGRES_PASSWORD, "password of the postgres service compose.yaml runs (the "
+             "Postgres URL must use it)")
     first, *rest = found.items()
     ordered = [first, *sorted(rest)]
     return [EnvVar(name, purpose, tuple(users)) for name, (purpose, users) in ordered]

@@ -96,9 +96,14 @@ def _manifest_bytes(files: dict[str, list[str]]) -> bytes:
 
 
 def check_out_dir(out_dir: Path, root: Path) -> Diagnostic | None:
-    """Refuse an output directory that is (or sits under) a symlink inside the project."""
-    probe = out_dir
+    """Refuse an output directory that is (or sits under) a symlink inside the project.
+
+    An explicit --out outside the project is the user's choice: only the directory itself
+    is checked there (its parents may be symlinks, e.g. /tmp on macOS).
+    """
+    probe = out_dir.absolute()
     root = root.absolute()
+    inside = probe.is_relative_to(root)
     while True:
         if probe.is_symlink():
             return Diagnostic(
@@ -108,7 +113,7 @@ def check_out_dir(out_dir: Path, root: Path) -> Diagnostic | None:
                 hint="datumc writes only inside the project: remove the symlink or change "
                 "[datumc] out_dir",
             )
-        if probe.absolute() == root or probe.parent == probe:
+        if not inside or probe == root or probe.parent == probe:
             return None
         probe = probe.parent
 
@@ -235,12 +240,31 @@ def _write_atomic(path: Path, content: bytes, mode: int, opener: Opener) -> None
 
 
 def clean_temps(out_dir: Path) -> None:
-    """Remove temp files left by a build that was killed."""
+    """Remove temp files left by builds that were killed (their pid is gone).
+
+    Temps of a live process are left alone: a profile build in a nested output
+    directory (build/staging) holds its own lock and may be mid-write.
+    """
     if not out_dir.is_dir():
         return
     for tmp in out_dir.rglob(f".*{TMP_SUFFIX}"):
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if not _owner_alive(tmp.name):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _owner_alive(name: str) -> bool:
+    parts = name.split(".")
+    pid = next((int(p) for p in reversed(parts[:-2]) if p.isdigit()), None)
+    if pid is None or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def apply_writes(out_dir: Path, planned: list[Planned], *, opener: Opener = _default_open) -> (

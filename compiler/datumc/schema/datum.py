@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
 from datumc.schema.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_NESTING, MAX_STRING_CHARS
 from datumc.schema.vocab import (
@@ -16,7 +24,8 @@ from datumc.schema.vocab import (
 )
 
 
-def _no_control_chars(value: str) -> str:
+def no_control_chars(value: str) -> str:
+    """A single line: no control characters, no surrounding whitespace."""
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         raise ValueError("must not contain control characters (newline, tab, NUL, ...)")
     if value != value.strip():
@@ -82,7 +91,7 @@ def _shallow(value: dict[str, Any]) -> dict[str, Any]:
 Name = Annotated[
     str,
     Field(min_length=1, max_length=MAX_NAME_CHARS),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 Text = Annotated[str, Field(max_length=MAX_STRING_CHARS)]
 EnvVarName = Annotated[
@@ -94,8 +103,16 @@ EnvVarName = Annotated[
     ),
     AfterValidator(_env_name),
 ]
-SizeField = Annotated[Size, BeforeValidator(_size)]
-CapabilityField = Annotated[Capability, BeforeValidator(_capability)]
+SizeField = Annotated[
+    Size,
+    BeforeValidator(_size),
+    WithJsonSchema({"type": "string", "enum": [*Size, *SIZE_ALIASES]}),
+]
+CapabilityField = Annotated[
+    Capability,
+    BeforeValidator(_capability),
+    WithJsonSchema({"type": "string", "enum": [*Capability, *CAPABILITY_ALIASES]}),
+]
 Table = Annotated[dict[str, Any], AfterValidator(_shallow)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Seconds = Annotated[int | float, Field(gt=0)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Protocol
 
 from datumc import __version__
@@ -27,6 +28,11 @@ class RenderContext:
 
     stack: Stack
     config: LiteLLMConfig
+    out_dir: Path | None = None  # where the build writes; default: the stack's out_dir
+
+    @property
+    def out(self) -> Path:
+        return self.out_dir if self.out_dir is not None else self.stack.out_dir
 
     @cached_property
     def variables(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from datumc.lint.rules import (
     broken_env_ref,
     cache_means_redis,
     capability_not_supported,
+    compromised_image,
     config_broken_env_ref,
     config_hardcoded_secret,
     config_unknown_provider,
@@ -25,6 +26,7 @@ from datumc.lint.rules import (
     fallback_cycle,
     hardcoded_secret,
     health_check_interval,
+    image_not_pinned,
     include_not_list,
     invalid_env_name,
     invalid_routing_strategy,
@@ -37,6 +39,7 @@ from datumc.lint.rules import (
     provider_prefix_mismatch,
     quoted_env_ref,
     quoted_env_value,
+    replicas_without_redis,
     secret_in_env_name,
     undefined_fallback_group,
     unknown_fallback,
@@ -91,7 +94,10 @@ RULE_MODULES: list[ModuleType] = [
     env_file_mode,
     missing_env_var,
     env_syntax,
-    # DC4xx: datumc.toml
+    # DC4xx: datumc.toml and deployment settings
+    image_not_pinned,
+    compromised_image,
+    replicas_without_redis,
     unknown_passthrough_setting,
     project_routing_strategy,
 ]
