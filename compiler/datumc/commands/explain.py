@@ -37,9 +37,10 @@ def run(args: ExplainArgs, console: Console) -> int:
 
 def render(rule: Rule) -> str:
     """The text `datumc explain` prints: header, the rule's doc, how to silence it."""
+    scopes = ", ".join(s.value for s in rule.scopes)
     where = ", ".join(SCOPE_WORDS[s] for s in rule.scopes)
-    parts = [f"{rule.code} {rule.name} (default: {rule.severity.value}; checks {where})",
-             "", rule.doc, ""]
+    parts = [f"{rule.code} {rule.name} (default: {rule.severity.value}, {scopes})",
+             f"Checks: {where}", "", rule.doc, ""]
     if not rule.configurable:
         parts.append("This finding cannot be disabled or re-levelled.")
         return "\n".join(parts) + "\n"
