@@ -177,9 +177,16 @@ def stop_process(process: subprocess.Popen[bytes], *, grace: float = 10.0) -> No
         process.wait(timeout=grace)
 
 
-def proxy_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """A clean environment for the proxy: no secrets from the caller's shell."""
+def proxy_env(extra: Mapping[str, str], *, isolated: bool = False) -> dict[str, str]:
+    """A clean environment for the proxy: no secrets from the caller's shell.
+
+    Outbound HTTP goes to a dead loopback port unless it is for loopback itself (our
+    fake upstreams). `isolated` sends loopback there too: for configs whose api_base
+    points at ports on this machine that belong to someone else (the b00t corpus has
+    http://127.0.0.1:8000/v1), since the proxy probes `/v1/models` when it starts.
+    """
     env = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
+    bypass = "" if isolated else f"{LOOPBACK},localhost"
     env.update({
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "LITELLM_TELEMETRY": "False",
@@ -187,7 +194,7 @@ def proxy_env(extra: Mapping[str, str]) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         "HTTP_PROXY": DEAD_PROXY, "HTTPS_PROXY": DEAD_PROXY, "ALL_PROXY": DEAD_PROXY,
         "http_proxy": DEAD_PROXY, "https_proxy": DEAD_PROXY, "all_proxy": DEAD_PROXY,
-        "NO_PROXY": f"{LOOPBACK},localhost", "no_proxy": f"{LOOPBACK},localhost",
+        "NO_PROXY": bypass, "no_proxy": bypass,
     })
     env.update(extra)
     return env
@@ -220,12 +227,12 @@ def wait_ready(proxy: Proxy, *, timeout: float = 240.0) -> None:
 
 
 def start_proxy(litellm: str, config: Path, *, env: Mapping[str, str], workdir: Path,
-                key: str | None = None, name: str = "proxy") -> Proxy:
+                key: str | None = None, name: str = "proxy", isolated: bool = False) -> Proxy:
     """Start the real proxy on `config` and wait until it is live."""
     key = key or strong_key()
     port = free_port()
     log = workdir / f"{name}.log"
-    full = proxy_env({**env, MASTER_KEY_ENV: key})
+    full = proxy_env({**env, MASTER_KEY_ENV: key}, isolated=isolated)
     argv = [litellm, "--config", str(config), "--host", LOOPBACK, "--port", str(port)]
     process = launch(argv, env=full, log=log, cwd=workdir)
     proxy = Proxy(f"http://{LOOPBACK}:{port}", key, process, log, full)
@@ -239,8 +246,9 @@ def start_proxy(litellm: str, config: Path, *, env: Mapping[str, str], workdir: 
 
 @contextlib.contextmanager
 def running_proxy(litellm: str, config: Path, *, env: Mapping[str, str], workdir: Path,
-                  name: str = "proxy") -> Iterator[Proxy]:
-    proxy = start_proxy(litellm, config, env=env, workdir=workdir, name=name)
+                  name: str = "proxy", isolated: bool = False) -> Iterator[Proxy]:
+    proxy = start_proxy(litellm, config, env=env, workdir=workdir, name=name,
+                        isolated=isolated)
     try:
         yield proxy
     finally:
