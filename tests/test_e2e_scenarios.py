@@ -188,6 +188,17 @@ def test_rpm_limit_refuses_the_request_after_the_limit(stack: Stack, proxy: Prox
     answered_by(proxy.chat("alpha", marker()), stack.upstreams["alpha"], proxy)
 
 
+def test_a_request_over_the_rpm_limit_falls_over_to_the_fallback(stack: Stack,
+                                                                  proxy: Proxy) -> None:
+    """`capped` has rpm_limit = 1 and fallbacks = ["beta"]: overflow goes to beta."""
+    _wait_for_fresh_minute()
+    first, second = proxy.chat("capped", marker()), proxy.chat("capped", marker())
+    answered_by(first, stack.upstreams["capped"], proxy)
+    answered_by(second, stack.upstreams["beta"], proxy)
+    assert second.headers[FALLBACKS] == "1"
+    assert len(stack.upstreams["capped"].chats()) == 1
+
+
 # -- 6. auth -------------------------------------------------------------------------------
 
 
@@ -276,7 +287,7 @@ def test_a_disabled_datum_is_not_served(stack: Stack, proxy: Proxy) -> None:
 
 
 def test_every_datum_is_served(stack: Stack, proxy: Proxy) -> None:
-    names = {"alpha", "beta", "pool", "limited", "thinker", "vllm-qwen", "ollama-qwen",
-             "openai-gpt4o"}
+    names = {"alpha", "beta", "pool", "limited", "capped", "thinker", "vllm-qwen",
+             "ollama-qwen", "openai-gpt4o"}
     aliases = {"alpha-alias", "beta-alias", "qwen", "gpt-4o"}
     assert set(proxy.served()) == names | aliases

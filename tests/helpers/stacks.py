@@ -85,7 +85,7 @@ def scenario_stack(root: Path) -> Stack:
     retry; cooldowns off) with datums for routing, aliases, load balancing, rpm limits, a thinking
     model, a disabled datum, and the bundled vllm -> ollama -> openai chain."""
     names = ("alpha", "beta", "vllm", "ollama", "openai", "pool-one", "pool-two", "limited",
-             "thinker")
+             "capped", "thinker")
     ups = {n: Upstream(n, reasoning=n == "thinker") for n in names}
 
     def d(name: str, base_env: str, key_env: str, **kw: Any) -> str:
@@ -100,6 +100,8 @@ def scenario_stack(root: Path) -> Stack:
         "pool-one": d("pool-one", "POOL_ONE_API_BASE", "POOL_API_KEY", model_group="pool"),
         "pool-two": d("pool-two", "POOL_TWO_API_BASE", "POOL_API_KEY", model_group="pool"),
         "limited": d("limited", "LIMITED_API_BASE", "LIMITED_API_KEY", rpm_limit=3),
+        "capped": d("capped", "CAPPED_API_BASE", "LIMITED_API_KEY", rpm_limit=1,
+                    fallbacks=["beta"]),
         "thinker": datum("thinker", provider="openai_compatible",
                          litellm_model="openai/deepseek-ai/DeepSeek-R1",
                          api_base_env="THINKER_API_BASE", api_key_env="THINKER_API_KEY",
@@ -114,6 +116,7 @@ def scenario_stack(root: Path) -> Stack:
         "POOL_ONE_API_BASE": ups["pool-one"].v1, "POOL_TWO_API_BASE": ups["pool-two"].v1,
         "POOL_API_KEY": secret("pool"),
         "LIMITED_API_BASE": ups["limited"].v1, "LIMITED_API_KEY": secret("limited"),
+        "CAPPED_API_BASE": ups["capped"].v1,
         "THINKER_API_BASE": ups["thinker"].v1, "THINKER_API_KEY": secret("thinker"),
         # The bundled chain: vLLM and Ollama by api_base_env; OpenAI has no api_base in
         # its datum, so LiteLLM's own OPENAI_BASE_URL points it at the fake.
