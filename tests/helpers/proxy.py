@@ -212,36 +212,50 @@ def launch(argv: list[str], *, env: Mapping[str, str], log: Path, cwd: Path) -> 
 
 
 def wait_ready(proxy: Proxy, *, timeout: float = 240.0) -> None:
+    """Wait until the proxy is live *and* accepts our key: something else listening on a
+    reused port would answer the health probe, but not know our random master key."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proxy.process.poll() is not None:
-            raise AssertionError(
+            raise ProxyExited(
                 f"LiteLLM proxy exited with code {proxy.process.returncode} before it was "
                 f"ready\n{proxy.tail()}"
             )
-        if proxy.alive():
+        if proxy.alive() and proxy.get("/v1/models", timeout=10).status == 200:
             return
         time.sleep(0.25)
     proxy.stop()
     raise AssertionError(f"LiteLLM proxy not ready after {timeout:.0f}s\n{proxy.tail()}")
 
 
+class ProxyExited(AssertionError):
+    def port_taken(self) -> bool:
+        return "address already in use" in str(self).lower()
+
+
 def start_proxy(litellm: str, config: Path, *, env: Mapping[str, str], workdir: Path,
                 key: str | None = None, name: str = "proxy", isolated: bool = False) -> Proxy:
-    """Start the real proxy on `config` and wait until it is live."""
+    """Start the real proxy on `config` and wait until it is live. A free port can be
+    taken by someone else before the proxy binds it: then try another one."""
     key = key or strong_key()
-    port = free_port()
-    log = workdir / f"{name}.log"
-    full = proxy_env({**env, MASTER_KEY_ENV: key}, isolated=isolated)
-    argv = [litellm, "--config", str(config), "--host", LOOPBACK, "--port", str(port)]
-    process = launch(argv, env=full, log=log, cwd=workdir)
-    proxy = Proxy(f"http://{LOOPBACK}:{port}", key, process, log, full)
-    try:
-        wait_ready(proxy)
-    except BaseException:
-        proxy.stop()
-        raise
-    return proxy
+    for attempt in range(3):
+        port = free_port()
+        log = workdir / f"{name}.log"
+        full = proxy_env({**env, MASTER_KEY_ENV: key}, isolated=isolated)
+        argv = [litellm, "--config", str(config), "--host", LOOPBACK, "--port", str(port)]
+        process = launch(argv, env=full, log=log, cwd=workdir)
+        proxy = Proxy(f"http://{LOOPBACK}:{port}", key, process, log, full)
+        try:
+            wait_ready(proxy)
+        except ProxyExited as exc:
+            if not exc.port_taken() or attempt == 2:
+                raise
+            continue
+        except BaseException:
+            proxy.stop()
+            raise
+        return proxy
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextlib.contextmanager
