@@ -144,12 +144,20 @@ def test_chain_falls_through_when_primary_is_slower_than_its_timeout(
     assert 3 <= elapsed < 60, f"fell through after {elapsed:.1f}s"
 
 
-def test_chain_falls_through_on_upstream_errors(stack: Stack, proxy: Proxy) -> None:
-    for status in (500, 429):
-        word = marker()
-        stack.upstreams["vllm"].fail(status)
-        answered_by(proxy.chat("vllm-qwen", word), stack.upstreams["ollama"], proxy)
-        assert stack.upstreams["vllm"].chats(word), f"primary not tried for {status}"
+@pytest.mark.parametrize("behaviour", ["500", "429", "drop"])
+def test_chain_falls_through_on_upstream_errors(stack: Stack, proxy: Proxy,
+                                                behaviour: str) -> None:
+    """The primary answers 500 or 429, or closes the connection without a reply."""
+    word = marker()
+    vllm = stack.upstreams["vllm"]
+    if behaviour == "drop":
+        vllm.drop()
+    else:
+        vllm.fail(int(behaviour))
+    reply = proxy.chat("vllm-qwen", word)
+    answered_by(reply, stack.upstreams["ollama"], proxy)
+    assert reply.headers[FALLBACKS] == "1"
+    assert vllm.chats(word), "the primary was never tried"
 
 
 # -- 4. load balancing ---------------------------------------------------------------------
