@@ -96,9 +96,6 @@ class Environment:
     values: dict[str, str]
     from_file: frozenset[str] = field(default_factory=frozenset)
 
-    def get(self, name: str) -> str:
-        return self.values.get(name, "")
-
 
 def merged(shell: Mapping[str, str], file: EnvFile) -> Environment:
     """The shell's variables plus those only the env file sets."""
