@@ -431,3 +431,18 @@ def test_a_build_does_not_depend_on_the_working_directory(project_with_env: Path
     assert result.code == 0, result.output
     assert config.read_bytes() == before
     assert run_cli("build", "--check", "--project", project_with_env, cwd=tmp_path).code == 0
+
+
+def test_serve_reports_a_litellm_that_cannot_start(project_with_env: Path,
+                                                   clean_env: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    broken = tmp_path / "bin" / "litellm"
+    broken.parent.mkdir()
+    broken.write_text("not a program\n")
+    broken.chmod(0o644)  # found by the venv lookup, but not executable
+    clean_env.setenv("PATH", str(tmp_path / "empty"))
+    clean_env.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
+    result = run_cli("serve", "--project", project_with_env)
+    assert result.code == 1
+    assert f"cannot start {broken}" in result.stderr
+    assert "Traceback" not in result.output

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from datumc.console import Console
 from datumc.diagnostics import Diagnostic, Severity
+from datumc.errors import DatumcError
 from datumc.load.source import display_path
 from datumc.pipeline import Compilation, compile_project
 from datumc.report.text import render as render_text
@@ -75,7 +76,10 @@ def run(args: ServeArgs, console: Console) -> int:
 
 
 def _exec(path: str, argv: list[str], env: dict[str, str]) -> None:
-    os.execve(path, argv, env)
+    try:
+        os.execve(path, argv, env)
+    except OSError as exc:
+        raise DatumcError(f"cannot start {path}: {exc.strerror or exc}") from None
 
 
 def _argv(args: ServeArgs, compiled: Compilation, config: Path) -> list[str]:
