@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from conftest import require_tool
-from helpers.proxy import Proxy, Reply, marker, start_proxy
+from helpers.proxy import Proxy, Reply, marker, running_proxy, start_proxy
 from helpers.stacks import Stack, scenario_stack
 from helpers.upstream import REASONING, Upstream
 
@@ -158,6 +159,33 @@ def test_chain_falls_through_on_upstream_errors(stack: Stack, proxy: Proxy,
     answered_by(reply, stack.upstreams["ollama"], proxy)
     assert reply.headers[FALLBACKS] == "1"
     assert vllm.chats(word), "the primary was never tried"
+
+
+def test_bundled_router_benches_a_failing_primary(tmp_path: Path) -> None:
+    """With the bundled router settings (allowed_fails = 2, cooldown_time = 30), a few
+    failed requests bench vllm-qwen: later requests go straight to ollama-qwen, even
+    once vLLM is back. Needs its own proxy: the shared one runs with cooldowns off."""
+    litellm = require_tool("litellm")
+    own = scenario_stack(tmp_path / "project", cooldowns=True)
+    vllm, ollama = own.upstreams["vllm"], own.upstreams["ollama"]
+    try:
+        with running_proxy(litellm, own.config, env=own.env, workdir=own.root) as proxy:
+            vllm.fail(500)
+            tried = []
+            for _ in range(5):
+                word = marker()
+                answered_by(proxy.chat("vllm-qwen", word), ollama, proxy)
+                tried.append(len(vllm.chats(word)))
+                if tried[-1] == 0:
+                    break
+            assert tried[0] == 2, f"first request: one try and one retry expected, {tried}"
+            assert tried[-1] == 0, f"the failing primary was never benched: {tried}"
+            vllm.healthy()
+            word = marker()
+            answered_by(proxy.chat("vllm-qwen", word), ollama, proxy)
+            assert not vllm.chats(word), "the benched primary was tried"
+    finally:
+        own.close()
 
 
 # -- 4. load balancing ---------------------------------------------------------------------

@@ -71,16 +71,17 @@ def copy_bundled(names: tuple[str, ...], dest: Path) -> None:
         shutil.copy(REPO / "datums" / f"{name}.ai_model.toml", dest / f"{name}.ai_model.toml")
 
 
-def scenario_project() -> str:
-    """The bundled datumc.toml, with router cooldowns off. With the bundled
-    allowed_fails = 2 and cooldown_time = 30, three failures in a minute bench a
-    deployment for 30 s; the failover tests would then depend on their order."""
+def scenario_project(*, cooldowns: bool) -> str:
+    """The bundled datumc.toml; without `cooldowns`, router cooldowns are off. With the
+    bundled allowed_fails = 2 and cooldown_time = 30, three failures in a minute bench
+    a deployment for 30 s, and the failover tests would depend on their order."""
     project = tomllib.loads((REPO / "datumc.toml").read_text(encoding="utf-8"))
-    project["router"]["disable_cooldowns"] = True
+    if not cooldowns:
+        project["router"]["disable_cooldowns"] = True
     return tomli_w.dumps(project)
 
 
-def scenario_stack(root: Path) -> Stack:
+def scenario_stack(root: Path, *, cooldowns: bool = False) -> Stack:
     """The stack the scenario tests share: the bundled datumc.toml (local cache, one
     retry; cooldowns off) with datums for routing, aliases, load balancing, rpm limits, a thinking
     model, a disabled datum, and the bundled vllm -> ollama -> openai chain."""
@@ -108,7 +109,7 @@ def scenario_stack(root: Path) -> Stack:
                          capabilities=["chat", "reasoning"]),
         "retired": d("retired", "ALPHA_API_BASE", "ALPHA_API_KEY", enabled=False),
     }
-    write_project(root, datums, scenario_project())
+    write_project(root, datums, scenario_project(cooldowns=cooldowns))
     copy_bundled(CHAIN, root / "datums")
     env = {
         "ALPHA_API_BASE": ups["alpha"].v1, "ALPHA_API_KEY": secret("alpha"),
