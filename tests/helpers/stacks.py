@@ -44,14 +44,6 @@ class Stack:
         assert compiled.config is not None, compiled.diagnostics
         return [v.name for v in compiled.config.env]
 
-    def expected_deployments(self) -> list[tuple[str, str]]:
-        """(model_name, litellm model) of every enabled datum: what the proxy must load."""
-        compiled = analyse(self.root)
-        assert compiled.stack is not None, compiled.diagnostics
-        return sorted(
-            (e.datum.public_name, e.datum.ai_model.litellm_model) for e in compiled.stack.enabled
-        )
-
     def reset(self) -> None:
         for upstream in self.upstreams.values():
             upstream.healthy()

@@ -25,7 +25,6 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -195,15 +194,6 @@ class Upstream:
             self._unlisten()
         elif mode is not Mode.DOWN and was_down:
             self._listen()
-
-    @contextlib.contextmanager
-    def behaving(self, mode: str, **how: Any) -> Iterator[Upstream]:
-        """Temporarily switch behaviour: `with up.behaving("down"): ...`."""
-        getattr(self, mode)(**how)
-        try:
-            yield self
-        finally:
-            self.healthy()
 
     def snapshot(self) -> tuple[Mode, float, int, threading.Event]:
         with self._lock:
