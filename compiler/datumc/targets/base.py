@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 from datumc import __version__
 from datumc.litellm_config import LiteLLMConfig
-from datumc.load.source import display_path
 from datumc.stack import Stack
 
 
@@ -51,11 +50,9 @@ class RenderContext:
 
     @cached_property
     def sources(self) -> str:
-        dirs = ", ".join(
-            display_path(d).replace("\\", "/") if d.is_absolute() else str(d)
-            for d in (self.stack.root / p for p in self.stack.project.datumc.datum_dirs)
-        )
-        return dirs
+        """The datum dirs as datumc.toml names them (relative to the project), so the
+        output does not depend on the directory `datumc build` runs from."""
+        return ", ".join(p.replace("\\", "/") for p in self.stack.project.datumc.datum_dirs)
 
     def render(self, template: str, **extra: Any) -> str:
         from datumc.render.jinja import render
