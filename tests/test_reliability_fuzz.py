@@ -28,8 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datumc.diagnostics import Diagnostic
-from datumc.lint.registry import rules_for
+from datumc.lint.litellm_yaml import is_litellm_config
+from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
+from datumc.lint.run import lint_stack
 from datumc.litellm_config import build_config
 from datumc.load.env_loader import EnvDoc, parse_env
 from datumc.load.source import Source, read_source
@@ -155,42 +157,42 @@ def run_datum(text: str) -> None:
     for diag in diags:
         assert diag.line >= 0 and diag.column >= 0
     if datum is None:
+        lint_stack(Stack(Path(), Project(), None, (), rejected=(doc,)))  # raw-text rules
         return
     REACHED["valid datums rendered"] += 1
     stack = Stack(Path(), Project(), None, (Entry(doc, datum),))
+    lint_stack(stack)
     config, _ = build_config(stack)
     for output in litellm_target.outputs(RenderContext(stack, config)):
         if output.relpath.endswith(".yaml"):
             assert isinstance(yaml.safe_load(output.content), dict)
-    for rule in rules_for(Scope.DATUMS):
-        assert rule.check is not None
-        list(rule.check(stack))
 
 
 def run_project(text: str) -> None:
     doc = parse_toml(_source(text, "datumc.toml"))
     if isinstance(doc, Diagnostic):
         return
-    validate_model(Project, doc, doc.data)
+    project, _ = validate_model(Project, doc, doc.data)
+    if project is not None:
+        REACHED["valid project files linted"] += 1
+        lint_stack(Stack(Path(), project, doc, (), raw_project=doc.data))
 
 
 def run_yaml(text: str) -> None:
     doc = parse_yaml(_source(text, "config.yaml"))
-    if not isinstance(doc, YamlDoc):
-        return
-    REACHED["valid YAML linted"] += 1
-    for rule in rules_for(Scope.YAML):
-        assert rule.check is not None
-        list(rule.check(doc))
+    if not isinstance(doc, YamlDoc) or not is_litellm_config(doc.data):
+        return  # `datumc lint` runs the LiteLLM rules on LiteLLM configs only
+    REACHED["valid LiteLLM YAML linted"] += 1
+    for check in checks_for(Scope.YAML):
+        list(check(doc))
 
 
 def run_env(text: str) -> None:
     doc = parse_env(_source(text, ".env"))
     assert isinstance(doc, EnvDoc)
-    for rule in rules_for(Scope.ENV):
-        assert rule.check is not None
-        list(rule.check(doc, None))
-        list(rule.check(doc, ["OPENAI_API_KEY", "LITELLM_MASTER_KEY"]))
+    for check in checks_for(Scope.ENV):
+        list(check(doc, None))
+        list(check(doc, ["OPENAI_API_KEY", "LITELLM_MASTER_KEY"]))
 
 
 def run_bytes(raw: bytes, tmp: Path) -> None:

@@ -28,9 +28,9 @@ from datumc.diagnostics import Severity
 from datumc.pipeline import compile_project
 from datumc.targets import TARGETS
 from datumc.targets.base import Output
-from tests.helpers.outputs import kind_of, read_back, substitute, systemd_words
+from tests.helpers.outputs import kind_of, materialise, read_back, substitute, systemd_words
 
-EXAMPLES = int(os.environ.get("DATUMC_PROPERTY_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("DATUMC_PROPERTY_EXAMPLES", "100"))
 PLACEHOLDER = re.compile(r"zq\d{3}pz")
 
 text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40)
@@ -48,10 +48,22 @@ strings = st.one_of(text, tricky, st.lists(st.one_of(tricky, text), min_size=2,
 
 def _as_name(value: str) -> str:
     """What a name may hold: no control characters, no surrounding whitespace."""
-    return "".join(c for c in value if ord(c) >= 0x20 and ord(c) != 0x7F).strip()[:256]
+    kept = (c for c in value
+            if not (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029"))
+    return "".join(kept).strip()[:256]
 
 
 names = strings.map(_as_name).filter(bool)
+# A `Line` in datumc.toml: one line, no surrounding whitespace, no trailing backslash.
+lines = names.map(lambda s: s.rstrip("\\").strip()).filter(bool)
+# The bind address also goes into a health-check URL inside a Python literal: an IPv6
+# ':' is bracketed there and quotes are escaped by repr(), legitimate changes a plain
+# substitution cannot follow. Everything else (spaces, $, `, ;, any letter) is fair.
+hosts = lines.map(lambda s: "".join(c for c in s if c not in ":'\"\\")).filter(
+    lambda s: s.strip() == s and s not in ("", "0.0.0.0"))
+# A file name: kept plain so that path normalisation (a legitimate change) stays out of it.
+file_names = names.map(lambda s: s.replace("/", "_").replace("\\", "_")).filter(
+    lambda s: s.strip(".") != "")
 RESERVED_PARAMS = {"model", "api_key", "api_base", "api_version", "rpm", "tpm", "timeout",
                    "stream_timeout", "max_retries"}
 GENERATED_INFO = {"mode", "access_groups", "max_input_tokens", "supports_vision",
@@ -60,11 +72,14 @@ GENERATED_INFO = {"mode", "access_groups", "max_input_tokens", "supports_vision"
 
 # Every string slot of a datum and of datumc.toml that may reach an output.
 NAME_SLOTS = ("name_a", "name_b", "alias", "group", "model_group")
+LINE_SLOTS = ("image",)
+HOST_SLOTS = ("host",)
+FILE_SLOTS = ("env_file",)
 TEXT_SLOTS = ("hint", "model", "api_base", "api_version", "param_key", "param_value",
               "nested_key", "nested_value", "meta_key", "meta_value", "list_item",
               "settings_key", "settings_value", "general_key", "general_value",
               "router_key", "router_value")
-SLOTS = NAME_SLOTS + TEXT_SLOTS
+SLOTS = NAME_SLOTS + LINE_SLOTS + HOST_SLOTS + FILE_SLOTS + TEXT_SLOTS
 
 
 def _placeholders() -> dict[str, str]:
@@ -98,6 +113,8 @@ def _project(values: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any], di
     }
     project = {
         "datumc": {"targets": sorted(TARGETS)},
+        "proxy": {"image": values["image"], "host": values["host"],
+                  "env_file": values["env_file"]},
         "router": {values["router_key"]: values["router_value"]},
         "litellm_settings": {values["settings_key"]: values["settings_value"]},
         "general_settings": {values["general_key"]: values["general_value"]},
@@ -138,8 +155,9 @@ def _render(root: Path, values: dict[str, str]) -> list[Output] | None:
     return result.outputs
 
 
-def _readings(outputs: list[Output], workdir: Path) -> dict[str, Any]:
-    return {o.relpath: read_back(o.relpath, o.content, workdir) for o in outputs}
+def _readings(outputs: list[Output], workdir: Path, name: str, env_file: str) -> dict[str, Any]:
+    tree = materialise({o.relpath: o.content for o in outputs}, _fresh(workdir, name), env_file)
+    return {o.relpath: read_back(o.relpath, o.content, workdir, tree=tree) for o in outputs}
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +176,9 @@ def _fresh(workdir: Path, name: str) -> Path:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
 @given(st.fixed_dictionaries({
-    **{slot: names for slot in NAME_SLOTS}, **{slot: strings for slot in TEXT_SLOTS},
+    **{slot: names for slot in NAME_SLOTS}, **{slot: lines for slot in LINE_SLOTS},
+    **{slot: hosts for slot in HOST_SLOTS}, **{slot: file_names for slot in FILE_SLOTS},
+    **{slot: strings for slot in TEXT_SLOTS},
 }))
 def test_no_value_changes_the_structure_of_any_output(workdir: Path,
                                                       values: dict[str, str]) -> None:
@@ -172,8 +192,9 @@ def test_no_value_changes_the_structure_of_any_output(workdir: Path,
     assert [o.relpath for o in hostile] == [o.relpath for o in baseline], "files added/removed"
     assert [o.mode for o in hostile] == [o.mode for o in baseline]
     mapping = {placeholders[slot]: values[slot] for slot in SLOTS}
-    expected = substitute(_readings(baseline, workdir), mapping)
-    actual = _readings(hostile, workdir)
+    expected = substitute(
+        _readings(baseline, workdir, "tree-baseline", placeholders["env_file"]), mapping)
+    actual = _readings(hostile, workdir, "tree-hostile", values["env_file"])
     for relpath in expected:
         assert actual[relpath] == expected[relpath], f"{relpath}: a value changed its structure"
     for output in hostile:
@@ -205,7 +226,7 @@ def test_env_reader_sees_an_injected_line(tmp_path: Path) -> None:
 
 def test_shell_reader_sees_word_splitting_and_command_injection(tmp_path: Path) -> None:
     good = read_back("run.sh", b"podman run --name zq000pz img\n", tmp_path)
-    assert good["calls"] == [["podman", "run", "--name", "zq000pz", "img"]]
+    assert good["(none)"]["calls"] == [["podman", "run", "--name", "zq000pz", "img"]]
     quoted = read_back("run.sh", b"podman run --name 'a b; id' img\n", tmp_path)
     split = read_back("run.sh", b"podman run --name a b; id img\n", tmp_path)
     expected = substitute(good, {"zq000pz": "a b; id"})
@@ -220,7 +241,10 @@ def test_unit_reader_sees_a_new_line_or_section(tmp_path: Path) -> None:
     bad = read_back("l.container", b"[Container]\nContainerName=x\n[Service]\nExecStartPre=evil\n"
                     b"Image=i\n", tmp_path)
     assert substitute(good, {"zq000pz": "x\n[Service]\nExecStartPre=evil"}) != bad
-    assert systemd_words(r'"a b" c\x41 %%n') == ["a b", "cA", "%n"]
+    assert systemd_words(r'"a b" c\x41 %%n %n') == ["a b", "cA", "%n", "<specifier %n>"]
+    raw = read_back("l.container", b"[Container]\nImage=a b %n\nExec=$$x $HOME\n", tmp_path)
+    assert raw == [("Container", "Image", "a b <specifier %n>"),
+                   ("Container", "Exec", ("$x", "<variable $HOME>"))]
 
 
 def test_unknown_output_type_is_refused() -> None:

@@ -166,15 +166,29 @@ def test_a_pasted_key_is_masked_in_diagnostics(project, case: str) -> None:
     assert expected in result.output, result.output
 
 
+# A password-like secret no key-shape detector recognises: only its value gives it away.
+PASSPHRASE = "correct-horse-battery-staple-4242"
+
+
 @pytest.mark.parametrize("field", ["api_base", "api_version"])
 def test_a_secret_from_the_environment_is_never_written(project, field: str) -> None:
-    """A key pasted where a URL belongs: the build refuses to write it (DC023)."""
-    root = project({"a": datum("a", **{field: SECRET})})
-    result = run_datumc("build", cwd=root, env={"OPENAI_API_KEY": SECRET})
+    """A secret pasted where a URL belongs: the build refuses to write it (DC023)."""
+    root = project({"a": datum("a", **{field: PASSPHRASE})})
+    result = run_datumc("build", cwd=root, env={"OPENAI_API_KEY": PASSPHRASE})
     assert result.code == 1
     assert "DC023" in result.stderr
     assert "datums/a.ai_model.toml:" in result.stderr
-    assert "OPENAI_API_KEY" in result.stderr and MASKED in result.stderr
+    assert "OPENAI_API_KEY" in result.stderr and "corr…4242" in result.stderr
+    assert PASSPHRASE not in result.output
+    assert not (root / "build").exists()
+
+
+def test_a_key_shaped_secret_is_caught_and_masked(project) -> None:
+    """Key-shaped values are caught earlier, by the datum lint rules; still masked."""
+    root = project({"a": datum("a", api_base=SECRET)})
+    result = run_datumc("build", cwd=root, env={"OPENAI_API_KEY": SECRET})
+    assert result.code == 1
+    assert MASKED in result.stderr
     assert SECRET not in result.output
     assert not (root / "build").exists()
 

@@ -89,7 +89,7 @@ def _stack(fields: dict[str, Any]) -> Stack:
 
 names = strings.filter(
     lambda s: 0 < len(s) <= 256 and s == s.strip()
-    and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in s)
+    and not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in s)
 )
 reserved = {"model", "api_key", "api_base", "api_version", "rpm", "tpm", "timeout",
             "stream_timeout", "max_retries"}

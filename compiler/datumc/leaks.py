@@ -15,13 +15,13 @@ from pathlib import Path
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.env_loader import EnvDoc, load_env
-from datumc.redact import is_secret_name, looks_secret, mask
+from datumc.redact import is_secret_env
 from datumc.schema.limits import MAX_ENV_BYTES
+from datumc.secrets import mask
 from datumc.stack import Stack
 from datumc.targets.base import Output
 
 SECRET_IN_OUTPUT = "DC023"
-_MIN_LENGTH = 8  # shorter values ("true", "4000") are too common to mean anything
 
 
 def known_secrets(stack: Stack, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -32,10 +32,7 @@ def known_secrets(stack: Stack, environ: Mapping[str, str] | None = None) -> dic
         doc = load_env(env_file, limit=MAX_ENV_BYTES)
         if isinstance(doc, EnvDoc):
             env.update({e.key: e.value for e in doc.entries})
-    return {
-        name: value for name, value in env.items()
-        if len(value) >= _MIN_LENGTH and (is_secret_name(name) or looks_secret(value))
-    }
+    return {name: value for name, value in env.items() if is_secret_env(name, value)}
 
 
 def find_leaks(stack: Stack, outputs: Iterable[Output], secrets: Mapping[str, str]) -> (

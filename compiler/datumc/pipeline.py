@@ -56,7 +56,8 @@ def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None) -> Compil
 
 
 def compile_project(
-    root: Path, *, profile: str | None = None, targets: Sequence[str] | None = None
+    root: Path, *, profile: str | None = None, targets: Sequence[str] | None = None,
+    out: Path | None = None,
 ) -> Compilation:
     """Everything `datumc build` needs, rendered in memory. Outputs only when error-free."""
     result = analyse(root, profile=profile)
@@ -66,8 +67,8 @@ def compile_project(
     check_targets(names)
     if "litellm" not in names:
         names.insert(0, "litellm")
-    ctx = RenderContext(result.stack, result.config)
-    outputs = [out for name in TARGETS if name in names for out in TARGETS[name].outputs(ctx)]
+    ctx = RenderContext(result.stack, result.config, out)
+    outputs = [o for name in TARGETS if name in names for o in TARGETS[name].outputs(ctx)]
     leaks = find_leaks(result.stack, outputs, known_secrets(result.stack))
     if leaks:  # never hand a secret to the writer
         result.diagnostics = sort_diagnostics([*result.diagnostics, *leaks])

@@ -35,8 +35,9 @@ from pathlib import Path
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.errors import DatumcError
 from datumc.load.source import display_path
-from datumc.redact import is_secret_name, mask, mask_tokens
+from datumc.redact import mask_tokens
 from datumc.schema.vocab import ENV_REF_PREFIX
+from datumc.secrets import is_secret_name, mask
 from datumc.targets.base import Output
 
 MANIFEST = ".datumc-manifest.json"

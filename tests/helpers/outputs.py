@@ -58,8 +58,23 @@ def kind_of(relpath: str) -> str:
     )
 
 
-def read_back(relpath: str, content: bytes, workdir: Path) -> Any:
-    return READERS[kind_of(relpath)](content.decode("utf-8"), workdir)
+def read_back(relpath: str, content: bytes, workdir: Path, *, tree: Path | None = None) -> Any:
+    """`content` read as its consumer reads it. `tree`: a project directory holding every
+    output under build/ (and an env file), where scripts are run in place."""
+    kind = kind_of(relpath)
+    if kind == "shell":
+        return _shell(content.decode("utf-8"), workdir, tree=tree, relpath=relpath)
+    return READERS[kind](content.decode("utf-8"), workdir)
+
+
+def materialise(outputs: dict[str, bytes], root: Path, env_file: str = ".env") -> Path:
+    """Lay out outputs as a built project (root/build/<relpath>, and its env file)."""
+    for relpath, content in outputs.items():
+        path = root / "build" / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    (root / env_file).write_text("LITELLM_MASTER_KEY=sk-placeholder-for-the-stub\n")
+    return root
 
 
 # -- YAML, JSON ----------------------------------------------------------------------------
@@ -102,34 +117,63 @@ def _stub_dir(workdir: Path) -> Path:
     return stubs
 
 
-def _shell(text: str, workdir: Path) -> Any:
-    """`bash -n`, then run the script with stubs; the argv of every stubbed command."""
+# The default run ("up") carries every setting; DATUMC_SHELL_COMMANDS=all also runs the
+# other subcommands a generated script offers (slower: one bash per command).
+_ALL_COMMANDS = ("", "up", "down", "restart", "logs", "status", "health", "models", "rm", "help")
+SHELL_COMMANDS = _ALL_COMMANDS if os.environ.get("DATUMC_SHELL_COMMANDS") == "all" else ("",)
+
+
+def _shell(text: str, workdir: Path, *, tree: Path | None = None,
+           relpath: str = "script.sh") -> Any:
+    """`bash -n`, then run the script (with each common subcommand) against stubs; the
+    exit status and the argv of every stubbed command, per subcommand."""
     bash = shutil.which("bash")
     assert bash is not None, "bash is needed to check generated shell scripts"
     check = subprocess.run([bash, "-n"], input=text, capture_output=True, text=True)
     assert check.returncode == 0, f"bash -n: {check.stderr}"
-    run_dir = workdir / f"run-{os.getpid()}-{len(list(workdir.glob('run-*')))}"
-    run_dir.mkdir(parents=True)
-    script = run_dir / "script.sh"
-    script.write_text(text)
-    log = run_dir / "argv.jsonl"
+    if tree is None:
+        tree = workdir / f"run-{os.getpid()}-{len(list(workdir.glob('run-*')))}"
+        (tree / "build" / relpath).parent.mkdir(parents=True)
+        (tree / "build" / relpath).write_text(text)
+    script = tree / "build" / relpath
+    return {command or "(none)": _run(bash, script, command, tree, workdir)
+            for command in SHELL_COMMANDS}
+
+
+def _run(bash: str, script: Path, command: str, cwd: Path, workdir: Path) -> dict[str, Any]:
+    log = cwd / "argv.jsonl"
+    log.unlink(missing_ok=True)
     env = {
         "PATH": f"{_stub_dir(workdir)}:/usr/bin:/bin",
-        "HOME": str(run_dir),
+        "HOME": str(cwd),
         "DATUMC_ARGV_LOG": str(log),
         "LANG": "C.UTF-8",
     }
-    proc = subprocess.run([bash, str(script)], cwd=run_dir, env=env, capture_output=True,
-                          text=True, timeout=60)
+    args = [bash, str(script), *([command] if command else [])]
+    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    return {"exit": proc.returncode, "calls": calls}
+    stdout = proc.stdout.replace(str(cwd), "<tree>")
+    return {"exit": proc.returncode, "calls": _relative(calls, cwd), "stdout": stdout}
+
+
+def _relative(calls: list[list[str]], root: Path) -> list[list[str]]:
+    """Absolute paths into the scratch tree differ between runs: make them relative."""
+    return [[arg.replace(str(root), "<tree>") for arg in call] for call in calls]
 
 
 # -- systemd / quadlet units ------------------------------------------------------------------
 
 
+# Quadlet/systemd keys whose value is a list of words (quotes and escapes apply);
+# every other key takes its value as one raw string.
+SPLIT_KEYS = frozenset({"Exec", "PodmanArgs", "GlobalArgs", "Environment", "Label",
+                        "Annotation", "ExecStart", "ExecStartPre", "ExecStartPost",
+                        "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition"})
+
+
 def _unit(text: str, _: Path) -> Any:
-    """(section, key, words) for every assignment, as systemd reads a unit file."""
+    """(section, key, value) for every assignment, as systemd/quadlet reads a unit file:
+    words for list-valued keys, one decoded string for the others."""
     entries = []
     section = None
     logical = ""
@@ -146,9 +190,42 @@ def _unit(text: str, _: Path) -> Any:
             section = stripped[1:-1]
             continue
         assert "=" in stripped, f"not a unit assignment: {line!r}"
-        key, value = stripped.split("=", 1)
-        entries.append((section, key.strip(), tuple(systemd_words(value.strip()))))
+        key, value = (part.strip() for part in stripped.split("=", 1))
+        if key in COMMAND_KEYS:
+            read: Any = tuple(dollars(w) for w in systemd_words(value))
+        elif key in SPLIT_KEYS:
+            read = tuple(systemd_words(value))
+        else:
+            read = specifiers(value)
+        entries.append((section, key, read))
     return entries
+
+
+# Keys that end up on the generated service's command line, where systemd expands
+# `$VAR` and `${VAR}` and reads `$$` as a literal `$`.
+COMMAND_KEYS = frozenset({"Exec", "PodmanArgs", "GlobalArgs", "ExecStart", "ExecStartPre",
+                          "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload",
+                          "ExecCondition"})
+_DOLLAR = re.compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def dollars(word: str) -> str:
+    """A command-line word as systemd passes it: `$$` -> `$`, variables marked."""
+    return _DOLLAR.sub(lambda m: "$" if m.group() == "$$" else f"<variable {m.group()}>", word)
+
+
+def specifiers(value: str) -> str:
+    """`%%` is a literal `%`; any other `%x` is a specifier systemd replaces (marked)."""
+    out = []
+    i = 0
+    while i < len(value):
+        if value[i] == "%" and i + 1 < len(value):
+            out.append("%" if value[i + 1] == "%" else f"<specifier %{value[i + 1]}>")
+            i += 2
+            continue
+        out.append(value[i])
+        i += 1
+    return "".join(out)
 
 
 _C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
@@ -156,7 +233,7 @@ _C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", 
 
 
 def systemd_words(value: str) -> list[str]:
-    """Split like systemd's extract_first_word(UNQUOTE|CUNESCAPE), then expand `%%`."""
+    """Split like systemd's extract_first_word(UNQUOTE|CUNESCAPE), then read specifiers."""
     words: list[str] = []
     i, n = 0, len(value)
     while i < n:
@@ -191,7 +268,7 @@ def systemd_words(value: str) -> list[str]:
                 word.append(ch)
             i += 1
         assert quote is None, f"unterminated quote in {value!r}"
-        words.append("".join(word).replace("%%", "%"))
+        words.append(specifiers("".join(word)))
     return words
 
 

@@ -186,6 +186,11 @@ def _seq_lines(items: list[Any] | tuple[Any, ...], indent: int) -> list[str]:
     return lines
 
 
+# YAML (and Python's str.splitlines) end a line at these too: a comment holding one
+# would let the rest of a value start a new line of YAML.
+_LINE_BREAKS = frozenset("\x85\u2028\u2029")
+
+
 def comment(text: str) -> str:
-    """Text safe inside a `#` comment: one line, no control characters."""
-    return "".join(ch if _printable(ch) else " " for ch in text)
+    """Text safe inside a `#` comment: one line, no control characters, no line breaks."""
+    return "".join(ch if _printable(ch) and ch not in _LINE_BREAKS else " " for ch in text)

@@ -25,18 +25,30 @@ from datumc.schema.vocab import (
 )
 
 
-def _no_control_chars(value: str) -> str:
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+def _control(ch: str) -> bool:
+    """C0 and C1 control characters, and the Unicode line and paragraph separators
+    (YAML and Python end a line at U+0085, U+2028 and U+2029)."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029)
+
+
+def no_control_chars(value: str) -> str:
+    """A single line: no control characters, no surrounding whitespace."""
+    if any(_control(ch) for ch in value):
         raise ValueError("must not contain control characters (newline, tab, NUL, ...)")
     if value != value.strip():
         raise ValueError("must not start or end with whitespace")
     return value
 
 
+class EnvNameError(ValueError):
+    """A field that holds an env var NAME got something else (reported as DC104)."""
+
+
 def _env_name(value: str) -> str:
     # The value is never echoed: a key pasted here by mistake must not reach a log.
     if not is_env_name(value):
-        raise ValueError(
+        raise EnvNameError(
             "is not a valid environment variable name (letters, digits and _, "
             "not starting with a digit); it must be the NAME of a variable, not its value"
         )
@@ -112,7 +124,7 @@ def _bounded(value: dict[str, Any]) -> dict[str, Any]:
 Name = Annotated[
     str,
     Field(min_length=1, max_length=MAX_NAME_CHARS),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 Text = Annotated[str, Field(max_length=MAX_STRING_CHARS)]
 EnvVarName = Annotated[
