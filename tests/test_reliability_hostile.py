@@ -463,3 +463,17 @@ def test_a_quoted_key_cannot_forge_a_diagnostic_line(box: Sandbox, where: str) -
     lines = (proc.stdout + proc.stderr).splitlines()
     assert not any(line.startswith("datums/good.ai_model.toml:1:1") for line in lines)
     assert any("DC999 forged" in line for line in lines), "the key is still named"
+
+
+@pytest.mark.parametrize("setting, value", [
+    ("host", "\u0080"), ("host", "a\u2028b"), ("image", "ghcr.io/x:1\\"),
+    ("env_file", "x\u0085y"), ("image", "a\nb"), ("container_name", "../x"),
+])
+def test_deployment_settings_that_would_break_a_unit_file(box: Sandbox, setting: str,
+                                                          value: str) -> None:
+    """Settings copied into shell scripts, unit files and manifests: refused with a
+    diagnostic (these used to crash the unit-file renderer with exit 3)."""
+    import tomli_w
+
+    (box.root / "datumc.toml").write_text(tomli_w.dumps({"proxy": {setting: value}}))
+    _fails(box, "DC003", where="datumc.toml:2:")
