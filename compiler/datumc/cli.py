@@ -62,6 +62,7 @@ def cli() -> None:
       datumc build              # datums/ -> build/ (config.yaml, .env.example, podman, ...)
       datumc lint               # check datums; or: datumc lint config.yaml .env
       datumc explain DC108      # what a finding means and how to fix it
+      datumc import config.yaml # adopt an existing LiteLLM config
     """
 
 
@@ -128,6 +129,24 @@ def schema(directory: Path, check: bool) -> None:
     from datumc.commands.schema import SchemaArgs, run
 
     _execute(run, SchemaArgs(directory, check))
+
+
+@cli.command("import")
+@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=_DIR, default=Path(), show_default=True,
+              help="Project directory to create: DIR/datumc.toml and DIR/datums/.")
+@click.option("--force", is_flag=True,
+              help="Overwrite existing files (each is kept as <name>.bak).")
+def import_(config: Path, out: Path, force: bool) -> None:
+    """Turn a hand-written LiteLLM config.yaml into datums and a datumc.toml.
+
+    Hardcoded keys are never copied: each becomes an env var name, with a warning
+    that says which line held it. Anything datumc has no field for is kept verbatim
+    in a pass-through table, so `datumc build` gives back an equivalent config.
+    """
+    from datumc.commands.import_ import ImportArgs, run
+
+    _execute(run, ImportArgs(config, out, force))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

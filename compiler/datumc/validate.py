@@ -75,7 +75,7 @@ def unknown_keys(
     model: type[BaseModel], doc: TomlDoc, data: Any, at: tuple[Key, ...]
 ) -> Iterator[Diagnostic]:
     """Keys the model does not define: a warning with a did-you-mean, never dropped silently."""
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or _passes_through(model):
         return
     for key, value in data.items():
         field = model.model_fields.get(key)
@@ -88,6 +88,12 @@ def unknown_keys(
         sub = _submodel(field.annotation)
         if sub is not None:
             yield from unknown_keys(sub, doc, value, path)
+
+
+def _passes_through(model: type[BaseModel]) -> bool:
+    """A section whose extra keys the build emits verbatim ([router]): none is unknown."""
+    extra = model.model_config.get("json_schema_extra")
+    return isinstance(extra, dict) and extra.get("additionalProperties") is True
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:

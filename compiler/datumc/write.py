@@ -297,6 +297,26 @@ def apply_writes(out_dir: Path, planned: list[Planned], *, opener: Opener = _def
     return result
 
 
+def apply_owned(root: Path, planned: list[Planned], *, opener: Opener = _default_open) -> (
+    WriteResult
+):
+    """Write files the user owns from now on (`datumc import`): all or nothing, atomically,
+    without a manifest. A planned UPDATE with `backup` keeps the old file as <name>.bak."""
+    result = WriteResult()
+    todo = [p for p in planned if p.action in (Action.CREATE, Action.UPDATE)]
+    temps, error = _stage(root, todo, opener)
+    if error is not None:
+        result.diagnostics.append(error)
+        return result
+    try:
+        _commit(root, temps, [], result, opener)
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        result.diagnostics.append(_partial(root, result.changed, exc))
+    return result
+
+
 def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
     tuple[list[tuple[Path, Planned]], Diagnostic | None]
 ):
@@ -320,6 +340,7 @@ def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
 
 def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Planned],
             result: WriteResult, opener: Opener) -> None:
+    directories = {(out_dir / p.output.relpath).parent for _, p in temps} | {out_dir}
     for tmp, p in list(temps):
         path = out_dir / p.output.relpath
         if p.backup and p.current is not None:
@@ -332,7 +353,7 @@ def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Plann
     for p in chmods:
         (out_dir / p.output.relpath).chmod(p.output.mode)
         result.changed.append(p.output.relpath)
-    for directory in {(out_dir / p.output.relpath).parent for _, p in temps} | {out_dir}:
+    for directory in directories:
         _fsync_dir(directory)
 
 
