@@ -208,7 +208,8 @@ def _diff(a: Any, b: Any, path: str, diffs: list[Difference]) -> None:
 def _diff_mappings(a: dict[Any, Any], b: dict[Any, Any], path: str,
                    diffs: list[Difference]) -> None:
     for key in _ordered(a, b):
-        child = f"{path}.{key}" if path else str(key)
+        name = key if isinstance(key, str) else f"{key!r} ({type(key).__name__})"
+        child = f"{path}.{name}" if path else name
         if key not in b:
             kind = DiffKind.NULL_DROPPED if a[key] is None else DiffKind.MISSING
             diffs.append(Difference(child, kind, "" if a[key] is None else _show(a[key], child)))

@@ -56,8 +56,9 @@ def convert_models(ctx: Context, model_list: Any) -> list[Draft]:
     return drafts
 
 
-def _invalid(ctx: Context, path: Path, message: str, hint: str = "") -> None:
-    ctx.report(INVALID, Severity.ERROR, message, path, hint)
+def _invalid(ctx: Context, path: Path, message: str, hint: str = "", *,
+             value: bool = False) -> None:
+    ctx.report(INVALID, Severity.ERROR, message, path, hint, value=value)
 
 
 def _entry(ctx: Context, index: int, entry: Any) -> Draft | None:
@@ -98,9 +99,9 @@ def _model_name(ctx: Context, path: Path, entry: dict[str, Any]) -> str | None:
     if problem is not None:
         shown = repr(name) if isinstance(name, str) else f"the {type(name).__name__} {name!r}"
         _invalid(ctx, (*path, "model_name"),
-                 f"model_name {shown[:60]} cannot be a datum name: {problem}",
+                 f"model_name {shown[:60]} cannot be a datum name: {problem.lower()}",
                  "use a string without leading/trailing spaces or control characters "
-                 "(quote it if YAML reads it as a number)")
+                 "(quote it if YAML reads it as a number)", value=True)
         return None
     assert isinstance(name, str)
     return name
@@ -109,9 +110,13 @@ def _model_name(ctx: Context, path: Path, entry: dict[str, Any]) -> str | None:
 def _params(ctx: Context, path: Path, entry: dict[str, Any]) -> dict[str, Any] | None:
     params = entry.get("litellm_params")
     if not isinstance(params, dict):
-        what = "has no litellm_params" if params is None else "litellm_params is not a mapping"
-        _invalid(ctx, path, f"{dotted(path)} {what}",
-                 "add litellm_params with at least model (and api_key / api_base)")
+        if params is None:
+            _invalid(ctx, path, f"{dotted(path)} has no litellm_params",
+                     "add litellm_params with at least model (and api_key / api_base)")
+        else:
+            _invalid(ctx, (*path, "litellm_params"),
+                     f"{dotted(path)}.litellm_params is not a mapping",
+                     "litellm_params holds model, api_key, api_base, ...", value=True)
         return None
     return params
 
@@ -228,7 +233,8 @@ def _model_info(ctx: Context, path: Path, info: Any, out: dict[str, Any]) -> Non
         return
     if not isinstance(info, dict):
         _invalid(ctx, path, f"{dotted(path)} is not a mapping",
-                 "model_info holds keys like mode, supports_vision, max_input_tokens")
+                 "model_info holds keys like mode, supports_vision, max_input_tokens",
+                 value=True)
         return
     capabilities: set[Capability] = set()
     metadata: dict[str, Any] = {}

@@ -37,10 +37,11 @@ def import_config(doc: YamlDoc) -> ImportResult:
     _duplicates(ctx)
     drafts = _drafts(ctx)
     outputs: list[Output] = []
-    if drafts and not has_errors(ctx.diagnostics):
+    if drafts is not None:
+        # Settings are converted even when an entry failed, so every error shows at once.
         project = convert_project(ctx, doc.data, drafts)
         assign_names(drafts, reserved=[a for d in drafts for a in d.aliases])
-        if not has_errors(ctx.diagnostics):
+        if drafts and not has_errors(ctx.diagnostics):
             outputs = render_outputs(ctx, drafts, project)
     diags = tuple(sort_diagnostics(ctx.diagnostics))
     if has_errors(diags):
@@ -57,22 +58,25 @@ def import_text(text: str, display: str = "config.yaml") -> ImportResult:
     return import_config(parsed)
 
 
-def _drafts(ctx: Context) -> list[Draft]:
+def _drafts(ctx: Context) -> list[Draft] | None:
+    """Drafts of the model_list entries that convert; None when there is no model_list."""
     root: Any = ctx.doc.data
     if not isinstance(root, dict):
         what = "empty" if root is None else f"a {type(root).__name__}, not a mapping"
         ctx.report(STRUCTURE, Severity.ERROR, f"the config is {what}", (),
                    hint="a LiteLLM config is a mapping with model_list and settings sections")
-        return []
+        return None
     model_list = root.get("model_list")
     if not isinstance(model_list, list) or not model_list:
-        what = "has no model_list" if model_list is None else (
-            "has an empty model_list" if model_list == [] else "model_list is not a list")
-        ctx.report(STRUCTURE, Severity.ERROR, f"the config {what}; nothing to import",
+        if model_list is None:
+            what = "the config has no model_list"
+        else:
+            what = "model_list is empty" if model_list == [] else "model_list is not a list"
+        ctx.report(STRUCTURE, Severity.ERROR, f"{what}; nothing to import",
                    ("model_list",) if "model_list" in root else (),
                    hint="model_list is a list of {model_name, litellm_params} entries; datumc "
                    "needs at least one", value=True)
-        return []
+        return None
     return convert_models(ctx, model_list)
 
 

@@ -152,8 +152,11 @@ def _router_field(ctx: Context, path: Path, key: str, value: Any, out: dict[str,
         return
     problem = misfit(RouterSection, key, value)
     if problem is not None:
-        ctx.report(INVALID, Severity.ERROR, f"{dotted(path)}: {problem}", path, value=True,
-                   hint="LiteLLM expects a number here (a string, e.g. routing_strategy)")
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        ctx.report(INVALID, Severity.ERROR,
+                   f"{dotted(path)} = {shown} cannot be [router] {key}: {problem.lower()}",
+                   path, value=True,
+                   hint="write numbers without quotes (timeout: 30); routing_strategy is a name")
         return
     out[key] = value
 

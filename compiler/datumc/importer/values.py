@@ -107,9 +107,12 @@ def _key(ctx: Context, key: Any, path: Path) -> str:
         text = "true" if key else "false"
     else:
         text = "null" if key is None else str(key)
+    kind = "a boolean" if isinstance(key, bool) else (
+        "null" if key is None else "a number" if isinstance(key, int | float) else
+        f"a {type(key).__name__}")
     ctx.report(LOSSY, Severity.WARNING,
-               f"{dotted(path)}: YAML reads the key {text} as a {type(key).__name__}; TOML keys "
-               "are strings, so the built config will have the string", path,
+               f"{dotted(path)}: YAML reads the key {text} as {kind}; TOML keys are strings, "
+               "so the built config will have the string", (*path, text),
                hint="quote the key in the source if a string is what you meant")
     return text
 
