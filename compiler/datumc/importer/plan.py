@@ -36,13 +36,14 @@ def import_config(doc: YamlDoc) -> ImportResult:
     ctx = Context(doc, EnvNames(referenced_env_names(doc.data)))
     _duplicates(ctx)
     drafts = _drafts(ctx)
+    if drafts is None:
+        return ImportResult((), tuple(sort_diagnostics(ctx.diagnostics)))
+    # Settings are converted even when an entry failed, so every error shows at once.
+    project = convert_project(ctx, doc.data, drafts)
+    assign_names(drafts, reserved=[a for d in drafts for a in d.aliases])
     outputs: list[Output] = []
-    if drafts is not None:
-        # Settings are converted even when an entry failed, so every error shows at once.
-        project = convert_project(ctx, doc.data, drafts)
-        assign_names(drafts, reserved=[a for d in drafts for a in d.aliases])
-        if drafts and not has_errors(ctx.diagnostics):
-            outputs = render_outputs(ctx, drafts, project)
+    if drafts and not has_errors(ctx.diagnostics):
+        outputs = render_outputs(ctx, drafts, project)
     diags = tuple(sort_diagnostics(ctx.diagnostics))
     if has_errors(diags):
         return ImportResult((), diags)
