@@ -346,7 +346,8 @@ known_keys = st.sampled_from([
     "master_key", "database_url", "environment_variables", "include", "redis_host",
 ])
 shaped = st.recursive(
-    st.one_of(st.none(), yaml_scalars, env_refs()),
+    st.one_of(st.none(), yaml_scalars, env_refs(), st.sampled_from(
+        ["http://[::1", "http://x:8000/v1", "openai/x", "*", "os.environ/bad-name", "sk-1234"])),
     lambda inner: st.one_of(st.lists(inner, max_size=3),
                             st.dictionaries(known_keys, inner, max_size=5)),
     max_leaves=25,

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from datumc.diagnostics import Severity
 from datumc.importer.codes import GUESS, INVALID, LOSSY, PASSTHROUGH
 from datumc.importer.context import Context, Path, dotted
 from datumc.importer.fits import misfit
-from datumc.importer.provider import infer_provider, model_prefix
+from datumc.importer.provider import hostname, infer_provider, model_prefix
 from datumc.importer.secrets import env_base, env_ref_name, is_env_ref, secret_value
 from datumc.importer.values import MISSING, table_item, toml_value
 from datumc.litellm_config import FIELD_PARAMS
@@ -190,7 +189,7 @@ def _key_base(model: str, api_base: Any, public: str) -> str:
                 return name[: -len(suffix)]
         return name
     if isinstance(api_base, str):
-        host = urlsplit(api_base).hostname or ""
+        host = hostname(api_base)
         if _local(host):
             return "LOCAL"
         label = env_base(host.split(".")[0])

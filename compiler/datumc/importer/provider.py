@@ -66,4 +66,12 @@ def _custom_endpoint(api_base: object) -> bool:
         return False
     if not isinstance(api_base, str) or is_env_ref(api_base):
         return True
-    return (urlsplit(api_base).hostname or "") not in _OPENAI_HOSTS
+    return hostname(api_base) not in _OPENAI_HOSTS
+
+
+def hostname(url: str) -> str:
+    """The host of `url`, lower-cased; '' when there is none or the URL is malformed."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
