@@ -22,7 +22,7 @@ from datumc.pipeline import compile_project
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO.parent / "shared" / "corpus" / "litellm-configs"
-NOTED = {"DC503": "secret", "DC504": "pass-through", "DC505": "unchecked", "DC506": "lossy"}
+NOTED = {"DC032": "secret", "DC033": "pass-through", "DC034": "unchecked", "DC035": "lossy"}
 
 
 def _row(path: Path, corpus: Path) -> tuple[str, bool, bool]:

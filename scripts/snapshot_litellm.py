@@ -54,8 +54,11 @@ PROVIDER_SAMPLING = {
 
 
 def _completion_params() -> set[str]:
+    from litellm.types.utils import all_litellm_params
+
     params = set(inspect.signature(litellm.completion).parameters)
     params |= ROUTER_PARAMS | PROVIDER_SAMPLING
+    params |= set(all_litellm_params)  # LiteLLM-internal params: never sent upstream
     params |= set(litellm.OPENAI_CHAT_COMPLETION_PARAMS)
     return {p for p in params if not p.startswith("_") and p not in {"kwargs", "args"}}
 
@@ -76,7 +79,34 @@ def _module_settings() -> set[str]:
 
 def _special_settings() -> set[str]:
     src = (Path(litellm.__file__).parent / "proxy" / "proxy_server.py").read_text()
-    return set(re.findall(r'key == "([a-z_]+)"', src))
+    return set(re.findall(r'key == "([a-z_]+)"', src)) | _read_keys("litellm_settings")
+
+
+def _read_keys(section: str) -> set[str]:
+    """Keys the proxy reads from a settings dict anywhere in LiteLLM's source:
+    `section.get("key"`, `section["key"]` and `"key" in section`."""
+    pattern = re.compile(
+        rf'\b{section}(?:\.get\(\s*|\[\s*)"([a-z_]+)"|"([a-z_]+)"\s+(?:not\s+)?in\s+{section}\b'
+    )
+    found: set[str] = set()
+    for path in Path(litellm.__file__).parent.rglob("*.py"):
+        for match in pattern.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            found.add(match.group(1) or match.group(2))
+    return found
+
+
+# Top-level sections read outside ProxyConfig (include is expanded before load_config).
+EXTRA_SECTIONS = {"include"}
+
+
+def _config_sections() -> set[str]:
+    """Top-level keys ProxyConfig reads: every `config.get("X")` from get_config through
+    the non-LLM config loaders (nested sub-configs use other variable names)."""
+    src = (Path(litellm.__file__).parent / "proxy" / "proxy_server.py").read_text()
+    start = src.index("    async def get_config(")
+    end = src.index("    def _load_alerting_settings(")
+    found = set(re.findall(r'\bconfig\.get\(\s*"([a-z_]+)"', src[start:end]))
+    return found | EXTRA_SECTIONS
 
 
 def _router_settings() -> set[str]:
@@ -109,9 +139,12 @@ def main() -> None:
         "providers": _providers(),
         "litellm_params": sorted(set(LiteLLM_Params.model_fields) | _completion_params()),
         "router_settings": sorted(_router_settings()),
-        "general_settings": sorted(ConfigGeneralSettings.model_fields),
+        "general_settings": sorted(
+            set(ConfigGeneralSettings.model_fields) | _read_keys("general_settings")
+        ),
         "litellm_settings": sorted(_module_settings() | _special_settings()),
         "routing_strategies": sorted(VALID_ROUTING_STRATEGIES),
+        "config_sections": sorted(_config_sections()),
     }
     from importlib.metadata import version
 

@@ -120,11 +120,11 @@ def bundled(tmp_path: Path) -> Iterator[Path]:
 
 def require_tool(name: str) -> str:
     """Path of an external tool. Skips when absent, unless DATUMC_REQUIRE_TOOLS=1 (CI),
-    where a missing tool is a failure: CI must never pass by skipping a real validator."""
-    found = shutil.which(name) or (
-        str(Path(sys.executable).parent / name)
-        if (Path(sys.executable).parent / name).exists() else None
-    )
+    where a missing tool is a failure: CI must never pass by skipping a real validator.
+    The copy installed next to this Python (the `tools` extra) wins over one on PATH,
+    so every machine runs the versions scripts/test installs."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
     if found:
         return found
     if os.environ.get("DATUMC_REQUIRE_TOOLS") == "1":

@@ -92,9 +92,13 @@ def test_fields_capabilities_parameters_and_metadata(tmp_path: Path) -> None:
     assert local["provider"] == "ollama"
     assert local["api_base"] == "http://ollama:11434"
     assert local["capabilities"] == ["embeddings"]
-    original = yaml.safe_load(RICH)
-    assert compare_configs(original, trip.config).equal, compare_configs(
-        original, trip.config).describe()
+    verdict = compare_configs(yaml.safe_load(RICH), trip.config)
+    # rpm/tpm become enforced limits: the build adds the pre-call check LiteLLM needs.
+    assert [(d.kind.value, d.path) for d in verdict.differences] == [
+        ("extra", "router_settings.optional_pre_call_checks")], verdict.describe()
+    assert trip.config["router_settings"]["optional_pre_call_checks"] == [
+        "enforce_model_rate_limits"]
+    assert "DC036 rpm/tpm become enforced limits" in trip.imported.stderr
 
 
 def test_imported_project_lints_clean(tmp_path: Path) -> None:
@@ -121,7 +125,7 @@ def test_provider_from_prefix(model: str, api_base: str | None, provider: str) -
     assert result.ok, result.diagnostics
     datum = tomllib.loads(result.outputs[1].content.decode())
     assert datum["ai_model"]["provider"] == provider
-    assert "DC507" not in {d.code for d in result.diagnostics if "provider" in d.message}
+    assert "DC036" not in {d.code for d in result.diagnostics if "provider" in d.message}
 
 
 @pytest.mark.parametrize("model", ["os.environ/MODEL_ID", "*", "zhipu/glm-4"])
@@ -129,7 +133,7 @@ def test_unknown_provider_is_a_reported_guess(model: str) -> None:
     result = import_text(f"model_list:\n  - model_name: m\n    litellm_params:\n"
                          f"      model: '{model}'\n")
     assert result.ok
-    guesses = [d for d in result.diagnostics if d.code == "DC507" and "provider" in d.message]
+    guesses = [d for d in result.diagnostics if d.code == "DC036" and "provider" in d.message]
     assert len(guesses) == 1 and guesses[0].line == 4
 
 
@@ -202,7 +206,7 @@ def test_fallbacks_datums_cannot_express_stay_verbatim(tmp_path: Path, fallbacks
         """)
     trip = round_trip(source, tmp_path / "proj")
     assert trip.built is not None and trip.built.code == 0, trip.built.output
-    warning = next(line for line in trip.imported.stderr.splitlines() if "DC505" in line)
+    warning = next(line for line in trip.imported.stderr.splitlines() if "DC034" in line)
     assert "config.yaml:7:" in warning and reason in warning
     assert trip.project["router"]["fallbacks"] == yaml.safe_load(fallbacks)
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
@@ -220,7 +224,7 @@ def test_litellm_settings_fallbacks_move_unless_shadowed(tmp_path: Path) -> None
                        tmp_path / "moved")
     assert moved.datum(1)["ai_model"]["fallbacks"] == ["b"]
     assert moved.config["router_settings"]["fallbacks"] == [{"a": ["b"]}]
-    assert "DC507" in moved.imported.stderr
+    assert "DC036" in moved.imported.stderr
     shadowed_src = _config(tmp_path, head + "router_settings:\n  fallbacks: [{a: [b]}]\n"
                            "litellm_settings:\n  fallbacks: [{b: [a]}]\n")
     shadowed = round_trip(shadowed_src, tmp_path / "shadowed")
@@ -239,7 +243,7 @@ def test_alias_forms_datums_cannot_express_stay_verbatim(tmp_path: Path) -> None
         """)
     trip = round_trip(source, tmp_path / "proj")
     assert trip.project["router"]["model_group_alias"] == {"x": {"model": "a", "hidden": True}}
-    assert "DC505" in trip.imported.stderr
+    assert "DC034" in trip.imported.stderr
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
 
 
@@ -312,7 +316,7 @@ def test_settings_pass_through_and_master_key(tmp_path: Path) -> None:
 def test_missing_master_key_is_generated_and_reported(tmp_path: Path) -> None:
     trip = round_trip(_config(tmp_path, HEAD), tmp_path / "proj")
     assert trip.project["proxy"]["master_key_env"] == "LITELLM_MASTER_KEY"
-    assert "DC507" in trip.imported.stderr and "master_key" in trip.imported.stderr
+    assert "DC036" in trip.imported.stderr and "master_key" in trip.imported.stderr
     assert trip.config["general_settings"]["master_key"] == "os.environ/LITELLM_MASTER_KEY"
 
 
@@ -351,9 +355,9 @@ def test_hardcoded_secrets_never_reach_a_file_or_a_message(tmp_path: Path) -> No
     everything += trip.built.output.encode()
     for secret in _SECRET_VALUES:
         assert secret.encode() not in everything, secret
-    warnings = [ln for ln in trip.imported.stderr.splitlines() if "DC503" in ln]
+    warnings = [ln for ln in trip.imported.stderr.splitlines() if "DC032" in ln]
     assert len(warnings) == 7
-    assert any("config.yaml:6:" in w and "sk-l…mnop" in w and "LLM_API_KEY" in w
+    assert any("config.yaml:6:" in w and "(sk-…nop)" in w and "LLM_API_KEY" in w
                for w in warnings), warnings
     local, remote = trip.datum(1)["ai_model"], trip.datum(2)["ai_model"]
     assert local["api_key_env"] == "LLM_API_KEY"
@@ -402,9 +406,10 @@ def test_secret_detection(key: str, value: str, secret: bool) -> None:
 
 
 def test_mask_never_shows_a_short_secret() -> None:
-    assert mask("sk-proj-0123456789abcdef3210") == "sk-p…3210"
-    assert mask("sk-local") == "sk…"
+    assert mask("sk-proj-0123456789abcdef0123453210") == "sk-p…3210"
+    assert mask("sk-local") == "s…l"
     assert mask("na") == "…"
+    assert mask(12345) == "…"
 
 
 def test_lossy_values_are_named_with_their_line(tmp_path: Path) -> None:
@@ -416,7 +421,7 @@ def test_lossy_values_are_named_with_their_line(tmp_path: Path) -> None:
         """)
     trip = round_trip(source, tmp_path / "proj")
     assert trip.built is not None and trip.built.code == 0
-    lossy = [ln for ln in trip.imported.stderr.splitlines() if "DC506" in ln]
+    lossy = [ln for ln in trip.imported.stderr.splitlines() if "DC035" in ln]
     assert [ln.split(":")[1:3] for ln in lossy] == [["5", "17"], ["6", "17"], ["7", "24"]]
     verdict = compare_configs(yaml.safe_load(source.read_text()), trip.config)
     assert [(d.kind.value, d.path) for d in verdict.differences] == [
@@ -468,9 +473,9 @@ def test_extra_sections_round_trip_and_unknown_keys_are_reported(tmp_path: Path)
     assert set(trip.project["extra_sections"]) == {"files_settings", "model_alias_map",
                                                    "include"}
     stderr = trip.imported.stderr
-    assert "config.yaml:6:1: warning DC505 LiteLLM does not read a top-level 'model_alias_map'" \
+    assert "config.yaml:6:1: warning DC034 LiteLLM does not read a top-level 'model_alias_map'" \
         in stderr
-    assert "config.yaml:7:1: warning DC505 include:" in stderr
+    assert "config.yaml:7:1: warning DC034 include:" in stderr
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
 
 
@@ -478,7 +483,7 @@ def test_duplicate_keys_warn_and_the_last_wins(tmp_path: Path) -> None:
     source = _config(tmp_path, HEAD + "litellm_settings: {drop_params: true}\n"
                      "litellm_settings: {set_verbose: false}\n")
     trip = round_trip(source, tmp_path / "proj")
-    assert "config.yaml:5:1: warning DC508 duplicate key 'litellm_settings'" in trip.imported.stderr
+    assert "config.yaml:5:1: warning DC037 duplicate key 'litellm_settings'" in trip.imported.stderr
     assert trip.project["litellm_settings"] == {"set_verbose": False}
 
 
@@ -497,7 +502,7 @@ def test_values_that_do_not_fit_a_field_stay_parameters(tmp_path: Path) -> None:
     assert ai_model["metadata"] == {"max_input_tokens": "128k", "mode": "image_generation",
                                     "supports_vision": "yes"}
     assert "rpm_limit" not in ai_model and "capabilities" not in ai_model
-    assert trip.imported.stderr.count("DC504") == 2
+    assert trip.imported.stderr.count("DC033") == 2
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
 
 
@@ -506,24 +511,24 @@ def test_values_that_do_not_fit_a_field_stay_parameters(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("text", "where", "code"), [
     ("model_list:\n  - model_name: a\n    litellm_params: {model: x\n", "config.yaml:4:1", "DC009"),
-    ("- a\n- b\n", "config.yaml:1:1", "DC501"),
-    ("", "config.yaml:1:1", "DC501"),
-    ("model_list:\n  model_name: a\n", "config.yaml:2:3", "DC501"),
-    ("model_list: []\n", "config.yaml:1:13", "DC501"),
-    ("general_settings: {}\n", "config.yaml:1:1", "DC501"),
-    ("model_list:\n  - model_name: a\n", "config.yaml:2:5", "DC502"),
-    ("model_list:\n  - litellm_params: {model: x}\n", "config.yaml:2:5", "DC502"),
-    ("model_list:\n  - 5\n", "config.yaml:2:5", "DC502"),
+    ("- a\n- b\n", "config.yaml:1:1", "DC030"),
+    ("", "config.yaml:1:1", "DC030"),
+    ("model_list:\n  model_name: a\n", "config.yaml:2:3", "DC030"),
+    ("model_list: []\n", "config.yaml:1:13", "DC030"),
+    ("general_settings: {}\n", "config.yaml:1:1", "DC030"),
+    ("model_list:\n  - model_name: a\n", "config.yaml:2:5", "DC031"),
+    ("model_list:\n  - litellm_params: {model: x}\n", "config.yaml:2:5", "DC031"),
+    ("model_list:\n  - 5\n", "config.yaml:2:5", "DC031"),
     ("model_list:\n  - {model_name: ' a', litellm_params: {model: x}}\n", "config.yaml:2:18",
-     "DC502"),
+     "DC031"),
     ("model_list:\n  - {model_name: 5, litellm_params: {model: x}}\n", "config.yaml:2:18",
-     "DC502"),
+     "DC031"),
     ("model_list:\n  - {model_name: a, litellm_params: {api_key: os.environ/K}}\n",
-     "config.yaml:2:21", "DC502"),
+     "config.yaml:2:21", "DC031"),
     ("model_list:\n  - {model_name: a, litellm_params: {model: x}, model_info: [1]}\n",
-     "config.yaml:2:61", "DC502"),
-    (HEAD + "router_settings: {timeout: '30'}\n", "config.yaml:4:28", "DC502"),
-    (HEAD + "router_settings: [1]\n", "config.yaml:4:18", "DC501"),
+     "config.yaml:2:61", "DC031"),
+    (HEAD + "router_settings: {timeout: '30'}\n", "config.yaml:4:28", "DC031"),
+    (HEAD + "router_settings: [1]\n", "config.yaml:4:18", "DC030"),
     ("a: &a [*a]\n", "config.yaml", "DC014"),
     ("model_list:\n\t- x\n", "config.yaml:2:1", "DC009"),
 ])
@@ -549,7 +554,7 @@ def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
         """)
     result = import_config(source, tmp_path / "proj")
     assert result.code == 1
-    assert result.stderr.count("error DC502") == 3, result.stderr
+    assert result.stderr.count("error DC031") == 3, result.stderr
 
 
 def test_binary_and_huge_input_are_refused(tmp_path: Path) -> None:
@@ -577,8 +582,8 @@ def test_existing_files_are_never_overwritten_without_force(tmp_path: Path) -> N
     source.write_text(RICH.replace("rpm: 60", "rpm: 61"))
     refused = import_config(source, root)
     assert refused.code == 1
-    assert "datumc.toml: error DC509 already exists; not overwritten" in refused.stderr
-    assert "01-gpt-4o.ai_model.toml: error DC509" in refused.stderr
+    assert "datumc.toml: error DC038 already exists; not overwritten" in refused.stderr
+    assert "01-gpt-4o.ai_model.toml: error DC038" in refused.stderr
     assert (root / "datumc.toml").read_text() == "# mine\n"
     assert (root / "datums/01-gpt-4o.ai_model.toml").read_bytes() == \
         before[root / "datums/01-gpt-4o.ai_model.toml"], "all or nothing"
@@ -610,7 +615,7 @@ def test_other_datums_in_the_way_are_reported(tmp_path: Path) -> None:
     (root / "datums/old.ai_model.toml").write_text("")
     result = import_config(_config(tmp_path, HEAD), root)
     assert result.code == 0
-    assert "warning DC510 1 other datum file(s) already here (old.ai_model.toml)" in result.stderr
+    assert "warning DC039 1 other datum file(s) already here (old.ai_model.toml)" in result.stderr
 
 
 def test_writes_are_atomic_and_leave_no_temp_files(tmp_path: Path) -> None:
@@ -634,7 +639,7 @@ def test_import_as_a_real_process_with_default_out(tmp_path: Path) -> None:
 
 
 def test_explain_import_codes() -> None:
-    for code in ("DC501", "DC503", "DC505", "DC509"):
+    for code in ("DC030", "DC032", "DC034", "DC038"):
         result = run_cli("explain", code)
         assert result.code == 0 and "import-" in result.stdout
 

@@ -129,7 +129,7 @@ def test_secret_to_env_and_null_dropped_are_named_and_masked() -> None:
     assert verdict.kinds == {DiffKind.SECRET_TO_ENV, DiffKind.NULL_DROPPED}
     text = verdict.describe()
     assert "sk-live-0123456789abcd" not in text
-    assert "sk-l…abcd" in text and "os.environ/A_KEY" in text
+    assert "sk…cd" in text and "os.environ/A_KEY" in text
 
 
 def test_non_mapping_configs_compare_as_values() -> None:

@@ -36,7 +36,7 @@ BASE = '[b00t]\nname = "m"\ntype = "ai_model"\n\n[ai_model]\nprovider = "openai"
         ('size = "huge"\n', "DC003", 8, 8, "'huge' is not a size", ""),
         ('capabilities = ["chat", "visoin"]\n', "DC003", 8, 25, "'visoin' is not a capability", ""),
         ("enabled = 1\n", "DC003", 8, 11, "must be true or false", "without quotes"),
-        ('api_key_env = "sk-live 123"\n', "DC003", 8, 15, "not a valid environment variable", ""),
+        ('api_key_env = "sk-live 123"\n', "DC104", 8, 15, "not a valid environment variable", ""),
         ('api_base = "http://x"\napi_base_env = "X"\n', "DC003", 5, 2, "not both", ""),
         ("timeout = -1\n", "DC003", 8, 11, "greater than 0", ""),
         ("[ai_model.parameters]\nx = " + "{ k = " * 20 + "1" + " }" * 20 + "\n",

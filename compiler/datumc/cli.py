@@ -131,6 +131,88 @@ def schema(directory: Path, check: bool) -> None:
     _execute(run, SchemaArgs(directory, check))
 
 
+@cli.command("init-env")
+@click.option("--from", "example", type=_PATH, default=Path("build/litellm/.env.example"),
+              show_default=True, help="The env template `datumc build` wrote.")
+@click.option("--env", "env", type=_PATH, default=Path(".env"), show_default=True,
+              help="The env file to create or complete.")
+def init_env(example: Path, env: Path) -> None:
+    """Create the env file from the template, or add only the keys it is missing.
+
+    Existing lines, comments and values are kept byte for byte; the file is
+    written with mode 0600. Values are never printed.
+    """
+    from datumc.commands.init_env import InitEnvArgs, run
+
+    _execute(run, InitEnvArgs(example, env))
+
+
+@cli.command()
+@click.option("--project", "-p", type=_DIR, default=Path(), show_default=True,
+              help="Project directory (holds datumc.toml, datums/ and .env).")
+@click.option("--profile", default=None, help="Serve the build of [profiles.NAME].")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Use 0.0.0.0 to accept other machines.")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to listen on. Default: [proxy] port (4000).")
+@click.option("--dry-run", is_flag=True,
+              help="Check the build and the environment, print the command; start nothing.")
+def serve(project: Path, profile: str | None, host: str, port: int | None,
+          dry_run: bool) -> None:
+    """Run the LiteLLM proxy natively on the build output (needs datumc[proxy]).
+
+    The proxy's environment is the shell plus the project's .env file (the shell
+    wins). Needed variables that are missing, empty or placeholders are reported
+    before it starts.
+    """
+    from datumc.commands.serve import ServeArgs, run
+
+    _execute(run, ServeArgs(project, profile, host, port, dry_run))
+
+
+_URL_HELP = "Proxy URL. Default: http://127.0.0.1:<[proxy] port>."
+_KEY_HELP = "Env var holding the master key (read from the shell, else .env). " \
+            "Default: [proxy] master_key_env, i.e. LITELLM_MASTER_KEY."
+
+
+@cli.command()
+@click.option("--project", "-p", type=_DIR, default=Path(), show_default=True,
+              help="Project directory, for the port, key name and .env.")
+@click.option("--url", default=None, help=_URL_HELP)
+@click.option("--key-env", default=None, help=_KEY_HELP)
+@click.option("--health", is_flag=True,
+              help="Send a one-token chat to each model; table of status and latency; "
+              "exit 1 if any fails.")
+@click.option("--model", "-m", "models", multiple=True,
+              help="With --health: check only this model (repeatable).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds to wait for each model with --health.")
+@click.option("--profile", default=None, help="Use [profiles.NAME] settings.")
+def models(project: Path, url: str | None, key_env: str | None, health: bool,
+           models: tuple[str, ...], timeout: float, profile: str | None) -> None:
+    """List the models a running proxy serves (with its master key), or check them."""
+    from datumc.commands.models import ModelsArgs, run
+
+    _execute(run, ModelsArgs(project, url, key_env, health, models, timeout, profile))
+
+
+@cli.command()
+@click.option("--project", "-p", type=_DIR, default=Path(), show_default=True,
+              help="Project directory (holds datumc.toml, datums/ and .env).")
+@click.option("--url", default=None, help=_URL_HELP)
+@click.option("--key-env", default=None, help=_KEY_HELP)
+@click.option("--profile", default=None, help="Check the deployment of [profiles.NAME].")
+def doctor(project: Path, url: str | None, key_env: str | None, profile: str | None) -> None:
+    """Check the deployment: .env, exported variables, the running proxy, freshness.
+
+    One line per check with a fix for each problem; exit 1 if any check fails.
+    Secret values are never printed.
+    """
+    from datumc.commands.doctor import DoctorArgs, run
+
+    _execute(run, DoctorArgs(project, url, key_env, profile))
+
+
 @cli.command("import")
 @click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", type=_DIR, default=Path(), show_default=True,

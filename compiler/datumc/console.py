@@ -23,3 +23,14 @@ class Console:
     @property
     def is_tty(self) -> bool:
         return self.stderr.isatty()
+
+    def progress(self, text: str) -> None:
+        """A transient status line on stderr, redrawn in place; only on a terminal."""
+        if self.is_tty:
+            self.stderr.write("\r\x1b[2K" + text)
+            self.stderr.flush()
+
+    def end_progress(self) -> None:
+        if self.is_tty:
+            self.stderr.write("\r\x1b[2K")
+            self.stderr.flush()

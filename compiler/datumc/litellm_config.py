@@ -29,9 +29,14 @@ FIELD_PARAMS = {
     "max_retries": "max_retries",
 }
 ROUTER_FIELDS = ("routing_strategy", "num_retries", "timeout", "allowed_fails", "cooldown_time")
+# The bundled compose postgres reads its password from the env file under this name.
+POSTGRES_PASSWORD = "POSTGRES_PASSWORD"
 ROUTER_OWN = {"redis", "redis_host_env", "redis_port_env", "redis_password_env"}
 # Top-level sections of config.yaml that datumc writes itself.
 OWN_SECTIONS = ("model_list", "router_settings", "litellm_settings", "general_settings")
+# Without this pre-call check LiteLLM only uses a deployment's rpm/tpm as a routing
+# weight and never refuses a request (verified on 1.106.0 by tests/test_e2e_scenarios.py).
+ENFORCE_LIMITS = "enforce_model_rate_limits"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +181,11 @@ def _router_settings(stack: Stack) -> dict[str, Any]:
     for key, value in (router.model_extra or {}).items():
         if key not in ROUTER_OWN:
             out[key] = value
+    if _has_limits(stack):
+        given = out.get("optional_pre_call_checks")
+        checks = [given] if isinstance(given, str) else list(given or [])
+        if ENFORCE_LIMITS not in checks:
+            out["optional_pre_call_checks"] = [*checks, ENFORCE_LIMITS]
     if needs_redis(stack.project):
         out["redis_host"] = env_ref(router.redis_host_env)
         out["redis_port"] = env_ref(router.redis_port_env)
@@ -187,6 +197,14 @@ def _router_settings(stack: Stack) -> dict[str, Any]:
     if aliases:
         out["model_group_alias"] = aliases
     return out
+
+
+def _has_limits(stack: Stack) -> bool:
+    """Does any served deployment set rpm_limit or tpm_limit?"""
+    return any(
+        e.datum.ai_model.rpm_limit is not None or e.datum.ai_model.tpm_limit is not None
+        for e in stack.enabled
+    )
 
 
 def needs_redis(project: Project) -> bool:
@@ -323,6 +341,8 @@ def _env_vars(stack: Stack) -> list[EnvVar]:
         need(router.redis_password_env, "Redis password")
     if project.proxy.database_url_env:
         need(project.proxy.database_url_env, "Postgres URL for keys, spend and the UI")
+        need(POSTGRES_PASSWORD, "password of the postgres service compose.yaml runs (the "
+             "Postgres URL must use it)")
     first, *rest = found.items()
     ordered = [first, *sorted(rest)]
     return [EnvVar(name, purpose, tuple(users)) for name, (purpose, users) in ordered]

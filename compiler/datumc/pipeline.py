@@ -55,7 +55,8 @@ def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None) -> Compil
 
 
 def compile_project(
-    root: Path, *, profile: str | None = None, targets: Sequence[str] | None = None
+    root: Path, *, profile: str | None = None, targets: Sequence[str] | None = None,
+    out: Path | None = None,
 ) -> Compilation:
     """Everything `datumc build` needs, rendered in memory. Outputs only when error-free."""
     result = analyse(root, profile=profile)
@@ -65,7 +66,7 @@ def compile_project(
     check_targets(names)
     if "litellm" not in names:
         names.insert(0, "litellm")
-    ctx = RenderContext(result.stack, result.config)
+    ctx = RenderContext(result.stack, result.config, out)
     for name in TARGETS:
         if name in names:
             result.outputs.extend(TARGETS[name].outputs(ctx))

@@ -8,6 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.discover import NO_DATUMS, discover
 from datumc.errors import UsageError
@@ -17,7 +19,7 @@ from datumc.load.toml_loader import TomlDoc, load_toml, parse_toml
 from datumc.schema.datum import Datum
 from datumc.schema.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES
 from datumc.schema.project import Project, merge_profile
-from datumc.validate import validate_datum, validate_model
+from datumc.validate import SCHEMA, schema_diags, unknown_keys, validate_datum, validate_model
 
 PROJECT_FILE = "datumc.toml"
 DUPLICATE_NAME = "DC005"
@@ -52,6 +54,15 @@ class Stack:
     entries: tuple[Entry, ...]
     profile: str | None = None
     raw_project: dict[str, Any] = field(default_factory=dict)
+    # Datums that parsed as TOML but failed validation. Not compiled; still scanned by
+    # the rules that read raw text (a leaked key matters even in a broken datum).
+    rejected: tuple[TomlDoc, ...] = ()
+
+    @property
+    def docs(self) -> tuple[TomlDoc, ...]:
+        """Every datum document that parsed, valid or not, in path order."""
+        return tuple(sorted([*(e.doc for e in self.entries), *self.rejected],
+                            key=lambda d: d.source.path.as_posix()))
 
     @cached_property
     def enabled(self) -> tuple[Entry, ...]:
@@ -84,7 +95,11 @@ class Stack:
 def load_project(
     root: Path, *, profile: str | None = None
 ) -> tuple[Project | None, TomlDoc | None, dict[str, Any], list[Diagnostic]]:
-    """The project settings; defaults when there is no datumc.toml."""
+    """The project settings; defaults when there is no datumc.toml.
+
+    Every profile is checked, not only the one asked for: a typo in
+    [profiles.prod] is reported at its own line while you build dev.
+    """
     path = root / PROJECT_FILE
     if not path.exists():
         if profile:
@@ -93,10 +108,13 @@ def load_project(
     doc = load_toml(path, limit=MAX_PROJECT_BYTES)
     if isinstance(doc, Diagnostic):
         return None, None, {}, [doc]
-    raw = doc.data
+    raw = _apply_profile(doc, profile) if profile else doc.data
+    project, diags = validate_model(Project, doc, doc.data)
+    if project is None:
+        return None, doc, raw, diags
+    diags.extend(check_profiles(doc, project))
     if profile:
-        raw = _apply_profile(doc, profile)
-    project, diags = validate_model(Project, doc, raw)
+        project = _profile_project(raw)
     return project, doc, raw, diags
 
 
@@ -111,8 +129,69 @@ def _apply_profile(doc: TomlDoc, profile: str) -> dict[str, Any]:
     return merge_profile(doc.data, overlay) if isinstance(overlay, dict) else doc.data
 
 
+def _profile_project(raw: dict[str, Any]) -> Project | None:
+    """The project with a profile applied; None when it is invalid (reported by
+    check_profiles at the profile's own lines)."""
+    try:
+        return Project.model_validate(raw)
+    except ValidationError:
+        return None
+
+
+def check_profiles(doc: TomlDoc, base: Project) -> Iterator[Diagnostic]:
+    """Validate every [profiles.NAME] overlay merged over the base, at the overlay's lines."""
+    for name, overlay in base.profiles.items():
+        at: tuple[Key, ...] = ("profiles", name)
+        if "profiles" in overlay:
+            yield doc.diag(SCHEMA, Severity.ERROR,
+                           f"profiles.{name}.profiles: a profile cannot define profiles",
+                           (*at, "profiles"), hint="move the nested profile to the top level")
+            continue
+        yield from unknown_keys(Project, doc, overlay, at)
+        try:
+            Project.model_validate(merge_profile(doc.data, overlay))
+        except ValidationError as exc:
+            yield from _overlay_errors(exc, doc, overlay, at)
+
+
+def _overlay_errors(
+    exc: ValidationError, doc: TomlDoc, overlay: dict[str, Any], at: tuple[Key, ...]
+) -> Iterator[Diagnostic]:
+    """The errors the overlay caused (the base's own are reported once, at the base)."""
+    found = False
+    # schema_diags yields one diagnostic per error, in exc.errors() order.
+    for err, diag in zip(exc.errors(include_url=False), schema_diags(exc, doc, at), strict=True):
+        if _in_overlay(overlay, err["loc"]):
+            found = True
+            yield diag
+    if not found:
+        yield doc.diag(SCHEMA, Severity.ERROR,
+                       f"{'.'.join(map(str, at))}: the merged settings are invalid: "
+                       f"{exc.errors(include_url=False)[0]['msg']}", at)
+
+
+def _in_overlay(overlay: dict[str, Any], loc: tuple[str | int, ...]) -> bool:
+    node: Any = overlay
+    for part in loc:
+        if not isinstance(node, dict):
+            return True
+        if part not in node:
+            return False
+        node = node[part]
+    return True
+
+
 def load_datums(paths: Sequence[Path]) -> tuple[list[Entry], list[Diagnostic]]:
+    entries, _, diags = load_datum_docs(paths)
+    return entries, diags
+
+
+def load_datum_docs(
+    paths: Sequence[Path],
+) -> tuple[list[Entry], list[TomlDoc], list[Diagnostic]]:
+    """Valid datums, the parsed documents that failed validation, and all diagnostics."""
     entries: list[Entry] = []
+    rejected: list[TomlDoc] = []
     diags: list[Diagnostic] = []
     for path in paths:
         doc = load_toml(path, limit=MAX_DATUM_BYTES, display=display_path(path))
@@ -123,7 +202,9 @@ def load_datums(paths: Sequence[Path]) -> tuple[list[Entry], list[Diagnostic]]:
         diags.extend(found)
         if datum is not None:
             entries.append(Entry(doc, datum))
-    return entries, diags
+        else:
+            rejected.append(doc)
+    return entries, rejected, diags
 
 
 def load_datum_text(text: str, display: str) -> tuple[Entry | None, list[Diagnostic]]:
@@ -153,9 +234,9 @@ def load_stack(
     if len(datum_paths) > MAX_DATUM_FILES:
         diags.append(_too_many(root, len(datum_paths)))
         return None, diags
-    entries, found = load_datums(datum_paths)
+    entries, rejected, found = load_datum_docs(datum_paths)
     diags.extend(found)
-    stack = Stack(root, project, project_doc, tuple(entries), profile, raw)
+    stack = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
     diags.extend(set_checks(stack))
     return stack, diags
 

@@ -11,11 +11,14 @@ from pydantic import BaseModel, ValidationError
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key
 from datumc.load.toml_loader import TomlDoc
-from datumc.schema.datum import AiModel, B00tHeader, Datum
+from datumc.schema.datum import AiModel, B00tHeader, Datum, EnvNameError
+from datumc.secrets import key_shape, mask, secret_like
 
 SCHEMA = "DC003"
 UNKNOWN_KEY = "DC004"
 B00T_EXTRA = "DC008"
+INVALID_ENV_NAME = "DC104"
+SECRET_IN_ENV_NAME = "DC101"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,13 +65,42 @@ def schema_diags(exc: ValidationError, doc: TomlDoc, at: tuple[Key, ...]) -> Ite
         loc = tuple(part for part in err["loc"] if isinstance(part, str | int))
         path = (*at, *_data_path(loc))
         yield doc.diag(
-            SCHEMA,
+            _code(err),
             Severity.ERROR,
             f"{_dotted(path)}: {_message(err)}",
             path,
             hint=_hint(err, path),
             value=err["type"] != "missing",
         )
+        if _code(err) == INVALID_ENV_NAME and isinstance(err.get("input"), str):
+            found = _secret_in_name(doc, path, err["input"])
+            if found is not None:
+                yield found
+
+
+def _code(err: Any) -> str:
+    """Errors with a rule of their own carry its code (and `datumc explain` doc)."""
+    if isinstance(err.get("ctx", {}).get("error"), EnvNameError):
+        return INVALID_ENV_NAME
+    return SCHEMA
+
+
+def _secret_in_name(doc: TomlDoc, path: tuple[Key, ...], value: str) -> Diagnostic | None:
+    """DC101: the invalid name is a pasted secret. Said once, masked, with "rotate it"."""
+    if not secret_like(value):
+        return None
+    what = key_shape(value) or "a secret"
+    return doc.diag(
+        SECRET_IN_ENV_NAME,
+        Severity.ERROR,
+        f"{_dotted(path)} holds what looks like {what} ('{mask(value)}'), not the name of "
+        "an environment variable",
+        path,
+        hint=f'put the key in .env (e.g. OPENAI_API_KEY=...), write that NAME here '
+        f'({path[-1]} = "OPENAI_API_KEY"), and rotate the key if this file was ever '
+        "committed or shared",
+        value=True,
+    )
 
 
 def unknown_keys(
@@ -86,7 +118,7 @@ def unknown_keys(
             yield _unknown(doc, path, list(model.model_fields))
             continue
         sub = _submodel(field.annotation)
-        if sub is not None:
+        if sub is not None and not _open(sub):
             yield from unknown_keys(sub, doc, value, path)
 
 
@@ -100,6 +132,12 @@ def _submodel(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None
+
+
+def _open(model: type[BaseModel]) -> bool:
+    """Sections whose extra keys pass through to LiteLLM (checked by lint rules instead)."""
+    extra = model.model_config.get("json_schema_extra")
+    return isinstance(extra, dict) and extra.get("additionalProperties") is True
 
 
 def _unknown(doc: TomlDoc, path: tuple[Key, ...], known: list[str]) -> Diagnostic:

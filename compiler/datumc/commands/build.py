@@ -33,7 +33,9 @@ class BuildArgs:
 
 
 def run(args: BuildArgs, console: Console) -> int:
-    result = compile_project(args.project, profile=args.profile, targets=args.targets or None)
+    result = compile_project(
+        args.project, profile=args.profile, targets=args.targets or None, out=args.out
+    )
     _report(result.diagnostics, console, quiet=args.quiet)
     if not result.ok or result.stack is None:
         console.err(_failed(result))

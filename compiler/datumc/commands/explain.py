@@ -6,6 +6,15 @@ from dataclasses import dataclass
 
 from datumc.console import Console
 from datumc.lint.registry import RULES, find_rule
+from datumc.lint.rule import Rule, Scope
+
+SCOPE_WORDS = {
+    Scope.CORE: "loading and validation",
+    Scope.DATUMS: "datums",
+    Scope.YAML: "LiteLLM YAML configs",
+    Scope.ENV: ".env files",
+    Scope.PROJECT: "datumc.toml",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +31,24 @@ def run(args: ExplainArgs, console: Console) -> int:
     if found is None:
         console.err(f"datumc: unknown rule '{args.code}'; `datumc explain` lists them all")
         return 2
-    console.out(f"{found.code} {found.name} (default: {found.severity.value}, "
-                f"{found.scope.value})")
-    console.out("")
-    console.out(found.doc)
-    if found.configurable:
-        console.out("")
-        console.out(f"Silence one line with `# datumc: disable={found.code}`, or set "
-                    f'[lint] severity.{found.code} = "off" in datumc.toml.')
+    console.out(render(found))
     return 0
+
+
+def render(rule: Rule) -> str:
+    """The text `datumc explain` prints: header, the rule's doc, how to silence it."""
+    scopes = ", ".join(s.value for s in rule.scopes)
+    where = ", ".join(SCOPE_WORDS[s] for s in rule.scopes)
+    parts = [f"{rule.code} {rule.name} (default: {rule.severity.value}, {scopes})",
+             f"Checks: {where}", "", rule.doc, ""]
+    if not rule.configurable:
+        parts.append("This finding cannot be disabled or re-levelled.")
+        return "\n".join(parts) + "\n"
+    parts.append("To silence it:")
+    if rule.scopes != (Scope.ENV,):
+        parts.append(f"  on one line         ...  # datumc: disable={rule.code}")
+    parts.append(f"  on the next line    # datumc: disable-next-line={rule.code}")
+    parts.append(f"  in one file         # datumc: disable-file={rule.code}")
+    parts.append(f'  everywhere          datumc.toml: [lint] disable = ["{rule.code}"]')
+    parts.append(f'  change its level    datumc.toml: [lint] severity.{rule.code} = "warning"')
+    return "\n".join(parts) + "\n"

@@ -1,20 +1,20 @@
-"""Codes `datumc import` emits (DC5xx). They have docs like any rule: `datumc explain DC503`."""
+"""Codes `datumc import` emits (DC030-DC039). Documented like rules: `datumc explain DC032`."""
 
 from __future__ import annotations
 
 from datumc.diagnostics import Severity
 from datumc.lint.rule import Rule, Scope
 
-STRUCTURE = "DC501"
-INVALID = "DC502"
-SECRET = "DC503"
-PASSTHROUGH = "DC504"
-UNCHECKED = "DC505"
-LOSSY = "DC506"
-GUESS = "DC507"
-DUPLICATE_KEY = "DC508"
-EXISTS = "DC509"
-MIXED = "DC510"
+STRUCTURE = "DC030"
+INVALID = "DC031"
+SECRET = "DC032"
+PASSTHROUGH = "DC033"
+UNCHECKED = "DC034"
+LOSSY = "DC035"
+GUESS = "DC036"
+DUPLICATE_KEY = "DC037"
+EXISTS = "DC038"
+MIXED = "DC039"
 
 
 def _rule(code: str, name: str, severity: Severity, doc: str) -> Rule:

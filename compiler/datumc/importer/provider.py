@@ -2,59 +2,63 @@
 
 `anthropic/claude-sonnet-4-5` -> anthropic. A model without a prefix is looked up in
 LiteLLM's model map (`gpt-4o` -> openai), as LiteLLM itself does. The provider is not
-emitted into config.yaml; it only feeds datumc's own checks.
+emitted into config.yaml; it feeds datumc's own checks, so it is chosen to agree with
+them (lint.providers): the b00t provider whose usual prefix this is, else the LiteLLM
+provider name itself.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlsplit
 
 from datumc.importer.secrets import is_env_ref
-from datumc.resources import data_file
+from datumc.lint.providers import PROVIDER_PREFIXES, effective_provider, fits
+from datumc.litellm_data import split_model, vocab
 
-# LiteLLM prefix -> b00t provider, where the names differ.
-_B00T_NAME: Final = {"litellm_proxy": "litellm", "hosted_vllm": "vllm", "ollama_chat": "ollama"}
+# Prefixes whose b00t provider is not the one PROVIDER_PREFIXES lists first.
+_B00T_NAME: Final = {"ollama_chat": "ollama"}
 _OPENAI_HOSTS: Final = frozenset({"api.openai.com"})
 
 
 @cache
-def _litellm_facts() -> dict[str, Any]:
-    with data_file("litellm.json").open(encoding="utf-8") as fh:
-        facts: dict[str, Any] = json.load(fh)
-    return facts
-
-
-@cache
-def litellm_providers() -> frozenset[str]:
-    return frozenset(_litellm_facts()["providers"])
-
-
-@cache
-def _model_providers() -> dict[str, str]:
-    with data_file("model_map.json").open(encoding="utf-8") as fh:
-        models = json.load(fh)["models"]
-    return {name: info["p"] for name, info in models.items() if "p" in info}
+def _usual_provider() -> dict[str, str]:
+    """LiteLLM prefix -> the b00t provider that lists it first (openai -> openai)."""
+    out: dict[str, str] = {}
+    for provider, prefixes in PROVIDER_PREFIXES.items():
+        out.setdefault(prefixes[0], provider)
+    return out
 
 
 def model_prefix(model: str) -> str | None:
     """The LiteLLM provider prefix of `model`, if it has a known one."""
-    prefix, sep, _ = model.partition("/")
-    return prefix if sep and prefix in litellm_providers() else None
+    prefix, _ = split_model(model)
+    return prefix if prefix is not None and prefix in vocab().providers else None
 
 
 def infer_provider(model: str, *, api_base: object) -> tuple[str, str | None]:
     """(provider, why it is a guess) -- the reason is None when the model string says it."""
     if is_env_ref(model):
         return _fallback(api_base), f"the model comes from the environment ({model})"
-    prefix = model_prefix(model) or _model_providers().get(model)
-    if prefix is None:
+    litellm_provider = effective_provider(model)
+    if litellm_provider is None:
         return _fallback(api_base), f"'{model}' has no provider prefix LiteLLM knows"
-    if prefix == "openai" and _custom_endpoint(api_base):
+    if litellm_provider == "openai" and _custom_endpoint(api_base):
         return "openai_compatible", None
-    return _B00T_NAME.get(prefix, prefix), None
+    return _b00t_name(litellm_provider), None
+
+
+def _b00t_name(litellm_provider: str) -> str:
+    """The b00t provider for a LiteLLM one, so that lint's prefix check agrees."""
+    known = _B00T_NAME.get(litellm_provider) or _usual_provider().get(litellm_provider)
+    if known is not None:
+        return known
+    if litellm_provider in vocab().providers:
+        return litellm_provider
+    # A model-map provider such as vertex_ai-language-models.
+    return next((p for p, prefixes in PROVIDER_PREFIXES.items()
+                 if fits(litellm_provider, prefixes)), litellm_provider)
 
 
 def _fallback(api_base: object) -> str:

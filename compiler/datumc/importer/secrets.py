@@ -1,8 +1,9 @@
-"""Recognise hardcoded secrets, mask them for messages, and name the env vars that replace them.
+"""Hardcoded secrets in a config being imported, and the env vars that replace them.
 
 A value is a secret when its key says so (api_key, *_password, *_token, ...) or when
-the value itself does (a URL with a password, a well-known token prefix, a PEM key).
-An `os.environ/NAME` reference is never a secret: it is what secrets become.
+the value itself does (a provider key shape, a URL with a password, a PEM key, a
+Slack webhook). Key names, key shapes and masking are datumc.secrets', shared with
+lint. An `os.environ/NAME` reference is never a secret: it is what secrets become.
 """
 
 from __future__ import annotations
@@ -12,22 +13,10 @@ import unicodedata
 from typing import Final
 
 from datumc.schema.vocab import ENV_REF_PREFIX, is_env_name
+from datumc.secrets import is_secret_name, key_shape
+from datumc.secrets import mask as mask_text
 
-_SECRET_KEY: Final = re.compile(
-    r"(?:^|_)(?:api_?key|key|secret|secret_?key|access_?key|password|passwd|pwd|token|"
-    r"credential)$"
-)
-# Keys that end like a secret but hold none.
-_NOT_SECRET_KEYS: Final = frozenset(
-    {"cache_key", "prompt_cache_key", "sort_key", "partition_key", "primary_key", "max_token",
-     "id_key", "user_api_key_alias"}
-)
 _URL_PASSWORD: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:([^/@\s]+)@")
-_TOKEN_VALUE: Final = re.compile(
-    r"^(?:sk-[A-Za-z0-9_-]{16,}|sk-ant-[A-Za-z0-9_-]{8,}|ghp_[A-Za-z0-9]{20,}|"
-    r"github_pat_[A-Za-z0-9_]{20,}|gho_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|"
-    r"AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,}|hf_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{16,})$"
-)
 _EMBEDDED: Final = ("-----BEGIN", "hooks.slack.com/services/", '"private_key"')
 
 
@@ -44,9 +33,13 @@ def env_ref_name(value: object) -> str | None:
     return name if is_env_name(name) else None
 
 
+# LiteLLM keys that end like a secret but hold none.
+_NOT_SECRET_KEYS: Final = frozenset({"prompt_cache_key"})
+
+
 def secret_key(key: str) -> bool:
-    lowered = key.lower()
-    return lowered not in _NOT_SECRET_KEYS and _SECRET_KEY.search(lowered) is not None
+    """Does the key's name say its value is a secret (api_key, *_password, ...)?"""
+    return key.lower() not in _NOT_SECRET_KEYS and is_secret_name(key)
 
 
 def secret_value(value: str) -> bool:
@@ -54,7 +47,7 @@ def secret_value(value: str) -> bool:
     password = _URL_PASSWORD.match(value)
     if password is not None and not password.group(1).startswith(ENV_REF_PREFIX):
         return True
-    return _TOKEN_VALUE.match(value) is not None or any(s in value for s in _EMBEDDED)
+    return key_shape(value) is not None or any(s in value for s in _EMBEDDED)
 
 
 def looks_secret(key: str, value: object) -> bool:
@@ -65,13 +58,8 @@ def looks_secret(key: str, value: object) -> bool:
 
 
 def mask(value: object) -> str:
-    """Enough of a secret to recognise it, never enough to use it: `sk-p…3210`."""
-    text = str(value)
-    if len(text) >= 16:
-        return f"{text[:4]}…{text[-4:]}"
-    if len(text) >= 8:
-        return f"{text[:2]}…"
-    return "…"
+    """Enough of a secret to recognise it, never enough to use it (datumc.secrets.mask)."""
+    return mask_text(str(value))
 
 
 def env_base(text: str) -> str:

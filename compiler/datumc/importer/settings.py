@@ -25,19 +25,12 @@ from datumc.importer.links import alias_pairs, apply_aliases, apply_fallbacks, f
 from datumc.importer.models import Draft
 from datumc.importer.secrets import env_ref_name, looks_secret, mask, secret_value
 from datumc.importer.values import MISSING, table_item, toml_value
-from datumc.litellm_config import ROUTER_FIELDS, ROUTER_OWN
+from datumc.litellm_config import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
+from datumc.litellm_data import vocab
 from datumc.schema.project import CacheSection, ProxySection, RouterSection
 from datumc.schema.vocab import ENV_REF_PREFIX, is_env_name
 
 SECTIONS: Final = ("model_list", "router_settings", "litellm_settings", "general_settings")
-# Other top-level sections LiteLLM 1.106 reads (proxy_server.load_config and friends).
-LITELLM_TOP_LEVEL: Final = frozenset({
-    "environment_variables", "include", "credential_list", "search_tools", "callback_settings",
-    "assistant_settings", "sandbox_tools", "finetune_settings", "files_settings",
-    "default_vertex_config", "guardrails", "prompts", "mcp_tools", "agents", "agent_list",
-    "mcp_servers", "vector_store_registry", "worker_registry", "policies",
-    "policy_attachments", "model_group_settings", "pass_through_endpoints",
-})
 REDIS_KEYS: Final = ("redis_host", "redis_port", "redis_password")
 _ROUTER_DEFAULT_ENV: Final = {
     f"{key}_env": RouterSection.model_fields[f"{key}_env"].default for key in REDIS_KEYS
@@ -134,6 +127,8 @@ def _router(ctx: Context, router_in: dict[str, Any], drafts: Sequence[Draft],
             continue
         if key in ROUTER_FIELDS:
             _router_field(ctx, path, key, value, out)
+        elif key == "optional_pre_call_checks" and _limited(drafts):
+            _pre_call_checks(ctx, out, value, path)
         elif key in ROUTER_OWN:
             ctx.report(LOSSY, Severity.WARNING,
                        f"router_settings.{key} is a datumc [router] key, not a LiteLLM one "
@@ -143,7 +138,37 @@ def _router(ctx: Context, router_in: dict[str, Any], drafts: Sequence[Draft],
     if redis is not None:
         out["redis"] = True
         out.update({k: v for k, v in redis.items() if _ROUTER_DEFAULT_ENV[k] != v})
+    _enforced_limits(ctx, router_in, drafts)
     return out, redis
+
+
+def _limited(drafts: Sequence[Draft]) -> bool:
+    """Does a deployment set rpm_limit or tpm_limit (so the build enforces limits)?"""
+    return any("rpm_limit" in d.ai_model or "tpm_limit" in d.ai_model for d in drafts)
+
+
+def _pre_call_checks(ctx: Context, out: dict[str, Any], value: Any, path: Path) -> None:
+    """The build appends enforce_model_rate_limits when datums set limits: a list ending
+    with it is imported without it, so the build puts it back in the same place."""
+    if isinstance(value, list) and value and value[-1] == ENFORCE_LIMITS:
+        if len(value) > 1:
+            _keep(ctx, out, "optional_pre_call_checks", value[:-1], path[:-1])
+        return
+    _keep(ctx, out, "optional_pre_call_checks", value, path[:-1])
+
+
+def _enforced_limits(ctx: Context, router_in: dict[str, Any], drafts: Sequence[Draft]) -> None:
+    """datumc enforces rpm/tpm; say so when the source only had them as routing weights."""
+    if not _limited(drafts):
+        return
+    checks = router_in.get("optional_pre_call_checks")
+    if checks == ENFORCE_LIMITS or (isinstance(checks, list) and ENFORCE_LIMITS in checks):
+        return
+    first = next(d for d in drafts if "rpm_limit" in d.ai_model or "tpm_limit" in d.ai_model)
+    ctx.report(GUESS, Severity.INFO,
+               f"rpm/tpm become enforced limits: the built config adds {ENFORCE_LIMITS} to "
+               "router_settings.optional_pre_call_checks (without it LiteLLM uses them only "
+               "as routing weights)", ("model_list", first.index, "litellm_params"))
 
 
 def _router_field(ctx: Context, path: Path, key: str, value: Any, out: dict[str, Any]) -> None:
@@ -311,7 +336,7 @@ def _extra(ctx: Context, root: dict[str, Any]) -> dict[str, Any]:
         if key == "environment_variables" and isinstance(value, dict):
             out[key] = _environment(ctx, value)
             continue
-        if isinstance(key, str) and key not in LITELLM_TOP_LEVEL:
+        if isinstance(key, str) and key not in vocab().config_sections:
             ctx.report(UNCHECKED, Severity.WARNING,
                        f"LiteLLM does not read a top-level '{key}'; kept verbatim in "
                        "[extra_sections]", (key,),

@@ -143,6 +143,17 @@ Why: limits keep a hostile or corrupt file from exhausting memory or time.
 
 Good: datums are small; split anything larger.
 ''', configurable=False),
+    _core("DC015", "not-litellm-config", Severity.INFO, '''
+A YAML file given to `datumc lint` is not a LiteLLM proxy config, so it was skipped.
+
+Why: the LiteLLM rules (DC2xx) would only produce noise on a Kubernetes manifest or a
+compose file. A file counts as a LiteLLM config when it is a mapping with at least
+one LiteLLM section (model_list, litellm_settings, router_settings, general_settings,
+environment_variables, include, ...), or a near-miss spelling of one.
+
+Example: `datumc lint k8s/deployment.yaml` reports this and nothing else.
+Fix: pass only LiteLLM configs, or narrow the pre-commit hook's `files:` pattern.
+''', configurable=True),
     _core("DC020", "hand-edited-output", Severity.ERROR, '''
 A generated file was edited by hand since datumc wrote it.
 

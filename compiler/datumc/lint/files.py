@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datumc.diagnostics import Diagnostic, sort_diagnostics
+from datumc.diagnostics import Diagnostic, Severity, sort_diagnostics
 from datumc.discover import walk_datums
+from datumc.lint.litellm_yaml import is_litellm_config
 from datumc.lint.policy import apply_policy
-from datumc.lint.registry import rules_for
+from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
 from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
@@ -17,9 +18,10 @@ from datumc.load.yaml_loader import YamlDoc, load_yaml
 from datumc.pipeline import analyse, analyse_stack
 from datumc.schema.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.schema.project import LintSection
-from datumc.stack import PROJECT_FILE, Stack, load_stack
+from datumc.stack import PROJECT_FILE, Stack, load_project, load_stack
 
 YAML_SUFFIXES = (".yaml", ".yml")
+NOT_LITELLM = "DC015"
 
 
 @dataclass(slots=True)
@@ -58,13 +60,23 @@ def lint_paths(paths: Sequence[Path], *, root: Path) -> list[Diagnostic]:
     if sel.datums or sel.project or sel.envs:
         stack, found = _project_context(root, sel)
         diags.extend(found)
-    lint = stack.project.lint if stack is not None else LintSection()
+    lint = _lint_settings(root, stack)
     texts: dict[str, str] = {}
     for path in sel.yamls:
         diags.extend(_lint_yaml(path, texts))
     for path in sel.envs:
         diags.extend(_lint_env(path, stack, texts))
     return sort_diagnostics(apply_policy(diags, texts=texts, lint=lint))
+
+
+def _lint_settings(root: Path, stack: Stack | None) -> LintSection:
+    """datumc.toml [lint], also when only LiteLLM YAML files are linted."""
+    if stack is not None:
+        return stack.project.lint
+    if not (root / PROJECT_FILE).is_file():
+        return LintSection()
+    project = load_project(root)[0]
+    return project.lint if project is not None else LintSection()
 
 
 def _project_context(root: Path, sel: _Selection) -> tuple[Stack | None, list[Diagnostic]]:
@@ -92,10 +104,16 @@ def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
     if not isinstance(doc, YamlDoc):
         return [doc]
     texts[doc.display] = doc.source.text
+    if not is_litellm_config(doc.data):
+        return [Diagnostic(
+            NOT_LITELLM, Severity.INFO,
+            "not a LiteLLM config (no model_list, litellm_settings, router_settings, "
+            "general_settings or include); skipped",
+            doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
+        )]
     out: list[Diagnostic] = []
-    for rule in rules_for(Scope.YAML):
-        assert rule.check is not None
-        out.extend(rule.check(doc))
+    for check in checks_for(Scope.YAML):
+        out.extend(check(doc))
     return out
 
 
@@ -104,13 +122,17 @@ def _lint_env(path: Path, stack: Stack | None, texts: dict[str, str]) -> list[Di
     if not isinstance(doc, EnvDoc):
         return [doc]
     texts[doc.display] = doc.source.text
-    needed = None
-    if stack is not None:
-        from datumc.litellm_config import build_config
-
-        needed = [v.name for v in build_config(stack)[0].env]
+    needed = _needed(stack)
     out: list[Diagnostic] = []
-    for rule in rules_for(Scope.ENV):
-        assert rule.check is not None
-        out.extend(rule.check(doc, needed))
+    for check in checks_for(Scope.ENV):
+        out.extend(check(doc, needed))
     return out
+
+
+def _needed(stack: Stack | None) -> list[str] | None:
+    """Env vars the project's enabled datums need; None without a datum project."""
+    if stack is None or not stack.enabled:
+        return None
+    from datumc.litellm_config import build_config
+
+    return [v.name for v in build_config(stack)[0].env]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from datumc.diagnostics import Diagnostic
 from datumc.importer.codes import IMPORT_RULES
 from datumc.lint.core import CORE_RULES
 from datumc.lint.rule import Rule, Scope, from_module
@@ -20,4 +23,15 @@ def find_rule(key: str) -> Rule | None:
 
 
 def rules_for(scope: Scope) -> list[Rule]:
-    return [r for r in RULES.values() if r.scope is scope and r.check is not None]
+    """Rules with a check for inputs of `scope`; call `rule.check_for(scope)`."""
+    return [r for r in RULES.values() if r.check_for(scope) is not None]
+
+
+def checks_for(scope: Scope) -> list[Callable[..., Iterable[Diagnostic]]]:
+    """The check functions to run on inputs of `scope`, in registry order."""
+    out = []
+    for rule in RULES.values():
+        check = rule.check_for(scope)
+        if check is not None:
+            out.append(check)
+    return out

@@ -1,9 +1,14 @@
-"""The Rule type. A rule is a module with CODE, NAME, SEVERITY, SCOPE, a docstring and check()."""
+"""The Rule type. A rule is a module with CODE, NAME, SEVERITY, SCOPE, a docstring and check().
+
+A rule about one concept that shows up in several kinds of file (an invalid env var
+name in a datum, a LiteLLM YAML and a .env file) keeps one code: its module adds
+`EXTRA_CHECKS = {Scope.YAML: check_yaml, ...}` next to its main `check`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from types import ModuleType
 from typing import Any
@@ -28,9 +33,22 @@ class Rule:
     doc: str
     check: Callable[..., Iterable[Diagnostic]] | None = None
     configurable: bool = True
+    extra_checks: Mapping[Scope, Callable[..., Iterable[Diagnostic]]] = field(
+        default_factory=dict
+    )
 
     def matches(self, key: str) -> bool:
         return key.upper() == self.code or key.lower() == self.name
+
+    def check_for(self, scope: Scope) -> Callable[..., Iterable[Diagnostic]] | None:
+        """The check to run on inputs of `scope`, if this rule has one."""
+        if scope is self.scope:
+            return self.check
+        return self.extra_checks.get(scope)
+
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        return (self.scope, *self.extra_checks)
 
 
 def from_module(module: ModuleType) -> Rule:
@@ -44,4 +62,5 @@ def from_module(module: ModuleType) -> Rule:
         doc=doc,
         check=check,
         configurable=getattr(module, "CONFIGURABLE", True),
+        extra_checks=dict(getattr(module, "EXTRA_CHECKS", {})),
     )

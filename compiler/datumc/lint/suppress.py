@@ -1,11 +1,22 @@
-"""Inline suppression: `# datumc: disable=CODE[,CODE]` on the line, or `disable-file=`."""
+"""Inline suppression comments.
+
+- `# datumc: disable=CODE[,CODE]` at the end of a line silences it (TOML, YAML);
+- `# datumc: disable-next-line=CODE` on its own line silences the line below (the way
+  to do it in .env files, where podman/docker `--env-file` would take a trailing
+  comment as part of the value);
+- `# datumc: disable-file=CODE` anywhere silences the whole file.
+
+CODE is a rule code (`DC301`) or name (`quoted-env-value`); `all` matches every rule.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-_MARK = re.compile(r"#\s*datumc:\s*(disable|disable-file)\s*=\s*([A-Za-z0-9_,\s-]+)")
+_MARK = re.compile(
+    r"#\s*datumc:\s*(disable-next-line|disable-file|disable)\s*=\s*([A-Za-z0-9_,\s-]+)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +39,9 @@ def parse_suppressions(text: str) -> Suppressions:
             names = frozenset(_normalise(c) for c in codes.split(",") if c.strip())
             if kind == "disable-file":
                 whole |= names
-            else:
-                by_line[number] = by_line.get(number, frozenset()) | names
+                continue
+            target = number + 1 if kind == "disable-next-line" else number
+            by_line[target] = by_line.get(target, frozenset()) | names
     return Suppressions(by_line, frozenset(whole))
 
 

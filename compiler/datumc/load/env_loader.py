@@ -79,5 +79,10 @@ def load_env(path: Path, *, limit: int, display: str | None = None) -> EnvDoc | 
 
 
 def is_env_file(path: Path) -> bool:
+    """`.env`, `.env.local`, `prod.env`, and templates such as `env.example`."""
     name = path.name
-    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+    return (
+        name in (".env", "env")
+        or name.startswith((".env.", "env."))
+        or name.endswith(".env")
+    )

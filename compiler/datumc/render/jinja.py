@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from datumc.render import yamltext
+from datumc.render import unittext, yamltext
 from datumc.resources import templates_dir
 from datumc.schema.vocab import is_env_name
 
@@ -33,7 +33,7 @@ def _finalize(value: Any) -> Emitted:
         return value
     raise UnescapedValueError(
         f"template printed {type(value).__name__} without an escaping filter "
-        "(use yaml, yaml_block, sh, env_name, comment or int)"
+        "(use yaml, yaml_block, yaml_seq, sh, unit, unit_word, env_name, comment or int)"
     )
 
 
@@ -51,6 +51,20 @@ def _yaml_seq(value: list[Any], indent: int = 0) -> Emitted:
 
 def _sh(value: Any) -> Emitted:
     return Emitted(shlex.quote(str(value)))
+
+
+def _unit(value: Any) -> Emitted:
+    try:
+        return Emitted(unittext.value(str(value)))
+    except unittext.UnitValueError as exc:
+        raise UnescapedValueError(str(exc)) from None
+
+
+def _unit_word(value: Any) -> Emitted:
+    try:
+        return Emitted(unittext.word(str(value)))
+    except unittext.UnitValueError as exc:
+        raise UnescapedValueError(str(exc)) from None
 
 
 def _env_name(value: str) -> Emitted:
@@ -74,6 +88,8 @@ FILTERS = {
     "yaml_block": _yaml_block,
     "yaml_seq": _yaml_seq,
     "sh": _sh,
+    "unit": _unit,
+    "unit_word": _unit_word,
     "env_name": _env_name,
     "comment": _comment,
     "int": _int,

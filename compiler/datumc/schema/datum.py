@@ -24,7 +24,8 @@ from datumc.schema.vocab import (
 )
 
 
-def _no_control_chars(value: str) -> str:
+def no_control_chars(value: str) -> str:
+    """A single line: no control characters, no surrounding whitespace."""
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         raise ValueError("must not contain control characters (newline, tab, NUL, ...)")
     if value != value.strip():
@@ -32,10 +33,14 @@ def _no_control_chars(value: str) -> str:
     return value
 
 
+class EnvNameError(ValueError):
+    """A field that holds an env var NAME got something else (reported as DC104)."""
+
+
 def _env_name(value: str) -> str:
     # The value is never echoed: a key pasted here by mistake must not reach a log.
     if not is_env_name(value):
-        raise ValueError(
+        raise EnvNameError(
             "is not a valid environment variable name (letters, digits and _, "
             "not starting with a digit); it must be the NAME of a variable, not its value"
         )
@@ -86,7 +91,7 @@ def _shallow(value: dict[str, Any]) -> dict[str, Any]:
 Name = Annotated[
     str,
     Field(min_length=1, max_length=MAX_NAME_CHARS),
-    AfterValidator(_no_control_chars),
+    AfterValidator(no_control_chars),
 ]
 Text = Annotated[str, Field(max_length=MAX_STRING_CHARS)]
 EnvVarName = Annotated[

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from datumc.schema.datum import EnvVarName, Name, Seconds, Table, Text
+from datumc.schema.datum import EnvVarName, Seconds, Table, Text, no_control_chars
+from datumc.schema.limits import MAX_STRING_CHARS
 
 DEFAULT_IMAGE: Final = "ghcr.io/berriai/litellm:main-v1.106.0"
 ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")
@@ -14,13 +16,66 @@ ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")
 TargetName = Literal["litellm", "podman", "compose", "kubernetes"]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
+_DNS1123 = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1035 = r"[a-z]([-a-z0-9]*[a-z0-9])?"
+_QUANTITY = r"[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?"
+
+
+def _matching(pattern: str, what: str) -> AfterValidator:
+    """A pattern check with a readable message (pydantic's would print the regex)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if compiled.fullmatch(value) is None:
+            raise ValueError(f"{value[:40]!r} {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _schema_pattern(pattern: str) -> dict[str, Any]:
+    return {"pattern": f"^{pattern}$"}
+
+
+# Deployment names end up as podman container names, compose project names and
+# Kubernetes object names (DNS-1035 labels, at most 63 characters). The limits
+# leave room for "<name>-<profile>-redis".
+DeployName = Annotated[
+    str,
+    Field(min_length=1, max_length=36, json_schema_extra=_schema_pattern(_DNS1035)),
+    _matching(_DNS1035, "is not a valid name: use lowercase letters, digits and '-', "
+              "starting with a letter (it names containers and Kubernetes objects)"),
+]
+ProfileName = Annotated[
+    str,
+    Field(min_length=1, max_length=20, json_schema_extra=_schema_pattern(_DNS1123)),
+    _matching(_DNS1123, "is not a valid profile name: use lowercase letters, digits and "
+              "'-' (it becomes a directory and part of container names)"),
+]
+Namespace = Annotated[
+    str,
+    Field(min_length=1, max_length=63, json_schema_extra=_schema_pattern(_DNS1123)),
+    _matching(_DNS1123, "is not a valid Kubernetes namespace: use lowercase letters, "
+              "digits and '-'"),
+]
+# One line of text: image references, paths, addresses. Emitted into shell
+# scripts, unit files and YAML, where a newline would start a new command or key.
+Line = Annotated[
+    str, Field(min_length=1, max_length=MAX_STRING_CHARS), AfterValidator(no_control_chars)
+]
+Quantity = Annotated[
+    str,
+    Field(max_length=64, json_schema_extra=_schema_pattern(_QUANTITY)),
+    _matching(_QUANTITY, "is not a Kubernetes quantity such as 250m, 0.5, 512Mi or 1Gi"),
+]
+
 _SECTION = ConfigDict(
     extra="allow", strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
 )
 
 
 def _default_targets() -> list[TargetName]:
-    return ["litellm"]
+    return list(ALL_TARGETS)
 
 
 class DatumcSection(BaseModel):
@@ -41,15 +96,19 @@ class ProxySection(BaseModel):
     model_config = _SECTION
 
     port: Port = Field(default=4000, description="Port the proxy listens on.")
-    host: Text = Field(default="0.0.0.0", description="Address the proxy binds inside its "
+    host: Line = Field(default="0.0.0.0", description="Address the proxy binds inside its "
                        "container.")
     master_key_env: EnvVarName = Field(
         default="LITELLM_MASTER_KEY", description="Env var holding the proxy master key."
     )
-    image: Text = Field(default=DEFAULT_IMAGE, description="Pinned LiteLLM container image.")
+    image: Line = Field(default=DEFAULT_IMAGE, description="Pinned LiteLLM container image.")
     workers: Annotated[int, Field(ge=1, le=256)] = Field(default=1)
-    container_name: Name = Field(default="litellm")
-    env_file: Text = Field(
+    container_name: DeployName = Field(
+        default="litellm",
+        description="Container, compose project and Kubernetes object name. A profile "
+        "build appends -<profile> unless the profile sets it.",
+    )
+    env_file: Line = Field(
         default=".env", description="Env file (relative to the project) passed to the proxy."
     )
     database_url_env: EnvVarName | None = Field(
@@ -92,8 +151,8 @@ class CacheSection(BaseModel):
 class Resources(BaseModel):
     model_config = _SECTION
 
-    cpu: Text | None = None
-    memory: Text | None = None
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
 
 
 class ResourceSpec(BaseModel):
@@ -106,7 +165,7 @@ class ResourceSpec(BaseModel):
 class KubernetesSection(BaseModel):
     model_config = _SECTION
 
-    namespace: Name = "litellm"
+    namespace: Namespace = "litellm"
     replicas: Annotated[int, Field(ge=1, le=1000)] = 1
     resources: ResourceSpec = Field(default_factory=ResourceSpec)
     service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = "ClusterIP"
@@ -157,7 +216,7 @@ class Project(BaseModel):
     )
     kubernetes: KubernetesSection = Field(default_factory=KubernetesSection)
     lint: LintSection = Field(default_factory=LintSection)
-    profiles: dict[Name, Table] = Field(
+    profiles: dict[ProfileName, Table] = Field(
         default_factory=dict,
         description="Named overlays (dev, staging, prod): tables merged over this file.",
     )

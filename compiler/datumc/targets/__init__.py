@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datumc.targets import litellm
+from datumc.targets import compose, kubernetes, litellm, podman
 from datumc.targets.base import Target
 
 TARGETS: dict[str, Target] = {
     litellm.name: litellm,
+    podman.name: podman,
+    compose.name: compose,
+    kubernetes.name: kubernetes,
 }

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Protocol
 
 from datumc import __version__
 from datumc.litellm_config import LiteLLMConfig
-from datumc.load.source import display_path
 from datumc.stack import Stack
 
 
@@ -27,6 +27,11 @@ class RenderContext:
 
     stack: Stack
     config: LiteLLMConfig
+    out_dir: Path | None = None  # where the build writes; default: the stack's out_dir
+
+    @property
+    def out(self) -> Path:
+        return self.out_dir if self.out_dir is not None else self.stack.out_dir
 
     @cached_property
     def variables(self) -> dict[str, Any]:
@@ -45,11 +50,9 @@ class RenderContext:
 
     @cached_property
     def sources(self) -> str:
-        dirs = ", ".join(
-            display_path(d).replace("\\", "/") if d.is_absolute() else str(d)
-            for d in (self.stack.root / p for p in self.stack.project.datumc.datum_dirs)
-        )
-        return dirs
+        """The datum dirs as datumc.toml names them (relative to the project), so the
+        output does not depend on the directory `datumc build` runs from."""
+        return ", ".join(p.replace("\\", "/") for p in self.stack.project.datumc.datum_dirs)
 
     def render(self, template: str, **extra: Any) -> str:
         from datumc.render.jinja import render

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datumc.targets.base import Output, RenderContext
 
 name = "litellm"
-templates = ("litellm/config.yaml.j2", "litellm/env.example.j2")
+CONFIG_TEMPLATE = "litellm/config.yaml.j2"
+ENV_TEMPLATE = "litellm/env.example.j2"
+templates = (CONFIG_TEMPLATE, ENV_TEMPLATE)
 
 ENV_MODE = 0o600
 
 
 def outputs(ctx: RenderContext) -> list[Output]:
     return [
-        Output("litellm/config.yaml", ctx.render(templates[0]).encode()),
-        Output("litellm/.env.example", ctx.render(templates[1]).encode(), ENV_MODE),
+        Output("litellm/config.yaml", ctx.render(CONFIG_TEMPLATE).encode()),
+        Output("litellm/.env.example", ctx.render(ENV_TEMPLATE).encode(), ENV_MODE),
     ]

@@ -1,11 +1,103 @@
-"""One module per rule. Registration is explicit: add the module to RULE_MODULES."""
+"""One module per rule. Registration is explicit: add the module to RULE_MODULES.
+
+Codes: DC1xx datums, DC2xx hand-written LiteLLM YAML, DC3xx .env files,
+DC4xx project and deployment settings (datumc.toml).
+"""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from datumc.lint.rules import unknown_fallback
+from datumc.lint.rules import (
+    alias_conflict,
+    broken_env_ref,
+    cache_means_redis,
+    capability_not_supported,
+    compromised_image,
+    config_broken_env_ref,
+    config_hardcoded_secret,
+    config_unknown_provider,
+    duplicate_env_key,
+    duplicate_model_id,
+    duplicate_yaml_key,
+    env_file_mode,
+    env_syntax,
+    export_prefix,
+    fallback_cycle,
+    hardcoded_secret,
+    health_check_interval,
+    image_not_pinned,
+    include_not_list,
+    invalid_env_name,
+    invalid_routing_strategy,
+    missing_api_base,
+    missing_env_var,
+    non_numeric_rate_limit,
+    placeholder_value,
+    plaintext_http_with_key,
+    project_routing_strategy,
+    provider_prefix_mismatch,
+    quoted_env_ref,
+    quoted_env_value,
+    replicas_without_redis,
+    secret_in_env_name,
+    undefined_fallback_group,
+    unknown_fallback,
+    unknown_general_setting,
+    unknown_litellm_param,
+    unknown_litellm_setting,
+    unknown_passthrough_setting,
+    unknown_provider_prefix,
+    unknown_router_setting,
+    unknown_section,
+    weak_master_key,
+)
 
 RULE_MODULES: list[ModuleType] = [
+    # DC1xx: datums
+    secret_in_env_name,
+    hardcoded_secret,
+    broken_env_ref,
+    invalid_env_name,
+    unknown_provider_prefix,
+    provider_prefix_mismatch,
+    missing_api_base,
     unknown_fallback,
+    fallback_cycle,
+    alias_conflict,
+    plaintext_http_with_key,
+    capability_not_supported,
+    # DC2xx: hand-written LiteLLM YAML
+    unknown_section,
+    unknown_litellm_setting,
+    unknown_litellm_param,
+    unknown_router_setting,
+    unknown_general_setting,
+    config_hardcoded_secret,
+    config_broken_env_ref,
+    invalid_routing_strategy,
+    undefined_fallback_group,
+    non_numeric_rate_limit,
+    config_unknown_provider,
+    weak_master_key,
+    cache_means_redis,
+    health_check_interval,
+    include_not_list,
+    duplicate_model_id,
+    quoted_env_ref,
+    duplicate_yaml_key,
+    # DC3xx: .env files
+    quoted_env_value,
+    export_prefix,
+    duplicate_env_key,
+    placeholder_value,
+    env_file_mode,
+    missing_env_var,
+    env_syntax,
+    # DC4xx: datumc.toml and deployment settings
+    image_not_pinned,
+    compromised_image,
+    replicas_without_redis,
+    unknown_passthrough_setting,
+    project_routing_strategy,
 ]

@@ -3,6 +3,8 @@
 Why: LiteLLM accepts `fallbacks: [{a: [missing]}]` at startup and fails only when
 the fallback is needed, at request time, when the primary is already down.
 datumc leaves such targets out of router_settings.fallbacks and reports them.
+A fallback names a datum (or its model_group); an alias is not enough, since
+datumc resolves fallbacks to served model names.
 
 Bad:
     [ai_model]
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.stack import Stack
+from datumc.stack import Entry, Stack
 
 CODE = "DC108"
 NAME = "unknown-fallback"
@@ -30,6 +32,7 @@ SCOPE = Scope.DATUMS
 
 def check(stack: Stack) -> Iterator[Diagnostic]:
     known = set(stack.by_name) | set(stack.public_names)
+    aliases = _aliases(stack)
     for entry in stack.enabled:
         for index, target in enumerate(entry.datum.ai_model.fallbacks):
             other = stack.by_name.get(target)
@@ -39,6 +42,14 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
                     "ai_model", "fallbacks", index,
                     hint=f"enable it in {other.doc.display}, or remove it from fallbacks",
                 )
+            elif target not in known and target in aliases:
+                owner = aliases[target]
+                yield entry.diag(
+                    CODE, SEVERITY,
+                    f"fallback '{target}' is an alias of '{owner.name}', not a model name",
+                    "ai_model", "fallbacks", index,
+                    hint=f"write fallbacks = [..., \"{owner.datum.public_name}\", ...]",
+                )
             elif target not in known:
                 close = difflib.get_close_matches(target, sorted(known), n=1)
                 yield entry.diag(
@@ -46,3 +57,11 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
                     "ai_model", "fallbacks", index,
                     hint=f"did you mean '{close[0]}'?" if close else "add a datum with that name",
                 )
+
+
+def _aliases(stack: Stack) -> dict[str, Entry]:
+    out: dict[str, Entry] = {}
+    for entry in stack.enabled:
+        for alias in entry.datum.aliases:
+            out.setdefault(alias, entry)
+    return out

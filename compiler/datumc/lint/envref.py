@@ -1,0 +1,108 @@
+"""How an env var reference can be broken, shared by the datum and LiteLLM YAML rules.
+
+LiteLLM resolves a config string only when the whole value starts with
+`os.environ/`; it never expands shell syntax. Facts verified on LiteLLM 1.106:
+a value that carries quote characters (`'"os.environ/K"'`), leading or trailing
+whitespace, or text around the ref stays a literal string; `${K}` and `$K` stay
+literal; a ref that is a list item is not resolved at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from datumc.schema.vocab import ENV_REF_PREFIX, is_env_name
+from datumc.secrets import key_shape, mask
+
+SHELL_REF: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_QUOTES: Final = "'\"`"
+
+
+class Flaw(StrEnum):
+    QUOTES = "quotes"
+    WHITESPACE = "whitespace"
+    EMBEDDED = "embedded"
+    SHELL = "shell"
+    IN_LIST = "in-list"
+    BAD_NAME = "bad-name"
+
+
+@dataclass(frozen=True, slots=True)
+class RefProblem:
+    flaw: Flaw
+    message: str
+    hint: str
+
+
+def ref_problems(value: str, *, in_list: bool = False) -> list[RefProblem]:
+    """Everything that stops LiteLLM from resolving the env reference(s) in `value`."""
+    out: list[RefProblem] = []
+    if ENV_REF_PREFIX in value:
+        problem = _environ_problem(value, in_list=in_list)
+        if problem is not None:
+            out.append(problem)
+    shell = SHELL_REF.search(value)
+    if shell is not None:
+        name = shell.group(1) or shell.group(2)
+        out.append(RefProblem(
+            Flaw.SHELL,
+            f"'{shell.group(0)}' is shell syntax; LiteLLM never expands it, so the value "
+            "stays literal",
+            f"write the whole value as os.environ/{name}",
+        ))
+    return out
+
+
+def ref_name(value: str) -> str | None:
+    """The variable a clean `os.environ/NAME` value refers to."""
+    if value.startswith(ENV_REF_PREFIX):
+        return value[len(ENV_REF_PREFIX):]
+    return None
+
+
+def _environ_problem(value: str, *, in_list: bool) -> RefProblem | None:
+    stripped = value.strip()
+    core = stripped.strip(_QUOTES).strip()
+    name = core[len(ENV_REF_PREFIX):] if core.startswith(ENV_REF_PREFIX) else ""
+    fix = "write exactly os.environ/" + (name.strip() if is_env_name(name.strip()) else "NAME")
+    if stripped and (stripped[0] in _QUOTES or stripped[-1] in _QUOTES):
+        return RefProblem(
+            Flaw.QUOTES,
+            "quote characters inside the value: LiteLLM looks for a value starting with "
+            "os.environ/ and this one starts with a quote, so it stays a literal string",
+            fix + " (YAML quotes around the whole value are fine; quotes inside it are not)",
+        )
+    if value != stripped:
+        return RefProblem(
+            Flaw.WHITESPACE,
+            "leading or trailing whitespace around an os.environ/ ref: LiteLLM does not "
+            "strip it, so the ref is never resolved",
+            fix,
+        )
+    if not stripped.startswith(ENV_REF_PREFIX):
+        return RefProblem(
+            Flaw.EMBEDDED,
+            "os.environ/ in the middle of a value: LiteLLM resolves only values that are "
+            "one whole ref",
+            "make the whole value the ref, e.g. put the full header value in one variable",
+        )
+    if name != name.strip() or any(c.isspace() for c in name):
+        return RefProblem(Flaw.WHITESPACE, "whitespace inside an os.environ/ ref", fix)
+    if in_list:
+        return RefProblem(
+            Flaw.IN_LIST,
+            "os.environ/ ref as a list item: LiteLLM resolves refs in mappings only, so "
+            "this stays a literal string",
+            "move the value to a mapping key, or set it without a ref",
+        )
+    if not is_env_name(name):
+        shown = f"'{mask(name)}'" if key_shape(name) else f"'{name[:60]}'"
+        return RefProblem(
+            Flaw.BAD_NAME,
+            f"{shown} after os.environ/ is not a valid env var name",
+            "use letters, digits and _, not starting with a digit",
+        )
+    return None

@@ -1,0 +1,49 @@
+"""`cache: true` in litellm_settings with no cache type: that means Redis.
+
+Why: LiteLLM's response cache defaults to `type: redis` when `cache_params` gives
+no `type` (or is missing). Without a reachable Redis the proxy fails at startup,
+or on the first request, which is rarely what someone who wrote `cache: true`
+expected. Say which cache you mean.
+
+Bad:
+    litellm_settings:
+      cache: true
+
+Good:
+    litellm_settings:
+      cache: true
+      cache_params:
+        type: local           # in-process; or type: redis with host/port/password refs
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.litellm_yaml import section
+from datumc.lint.rule import Scope
+from datumc.load.yaml_loader import YamlDoc
+
+CODE = "DC213"
+NAME = "cache-means-redis"
+SEVERITY = Severity.WARNING
+SCOPE = Scope.YAML
+
+
+def check(doc: YamlDoc) -> Iterator[Diagnostic]:
+    settings = section(doc, "litellm_settings")
+    if settings.get("cache") is not True:
+        return
+    params = settings.get("cache_params")
+    if isinstance(params, dict) and "type" in params:
+        return
+    where = "cache_params has no type" if isinstance(params, dict) else "there is no cache_params"
+    yield doc.diag(
+        CODE, SEVERITY,
+        f"cache: true and {where}, so LiteLLM uses Redis; without a reachable Redis the "
+        "proxy fails",
+        ("litellm_settings", "cache"),
+        hint="add cache_params: {type: local} for an in-process cache, or type: redis "
+        "with host/port/password refs",
+    )

@@ -1,0 +1,101 @@
+"""A secret written into a datum: `parameters.api_key`, a `[b00t.env]` value, any key.
+
+Why: datums are meant to be committed and shared; a key in one is a leaked key.
+datumc never copies it into the generated config (only `os.environ/NAME` refs go
+there), but the datum itself still exposes it. The rule recognises the common key
+shapes (`sk-`, `sk-ant-`, `sk-proj-`, `gsk_`, `AIza`, `hf_`, `xai-`, long random
+tokens) in any value, and any literal under a secret-sounding name (`api_key`,
+`*_API_KEY`, `*_TOKEN`, `password`) in `[ai_model.parameters]`,
+`[ai_model.metadata]` and `[b00t.env]`. Stand-in keys for local servers that ignore
+them (`local`, `not-needed`, `dummy`, `EMPTY`, `local-vllm`) are not secrets, and
+`${VAR}` in `[b00t.env]` is b00t's own reference syntax. Values are shown masked.
+
+Bad:
+    [b00t.env]
+    OPENAI_API_KEY = "sk-proj-Xg3...9f2a"
+
+    [ai_model.parameters]
+    api_key = "gsk_4f...a9"
+
+Good:
+    [b00t.env]
+    OPENAI_API_KEY = "${OPENAI_API_KEY}"     # b00t takes it from the environment
+
+    [ai_model]
+    api_key_env = "GROQ_API_KEY"            # datumc emits os.environ/GROQ_API_KEY
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.envref import SHELL_REF
+from datumc.lint.rule import Scope
+from datumc.lint.rules.secret_in_env_name import secret_ref
+from datumc.lint.walk import dotted, strings
+from datumc.load.positions import KeyPath
+from datumc.load.toml_loader import TomlDoc
+from datumc.schema.vocab import ENV_REF_PREFIX
+from datumc.secrets import describe, is_dummy, is_placeholder, is_secret_name, key_shape
+from datumc.stack import Stack
+
+CODE = "DC102"
+NAME = "hardcoded-secret"
+SEVERITY = Severity.ERROR
+SCOPE = Scope.DATUMS
+
+# Tables whose secret-named keys must never hold a literal.
+_NAMED_SECRET_TABLES = (("ai_model", "parameters"), ("ai_model", "metadata"), ("b00t", "env"))
+
+
+def check(stack: Stack) -> Iterator[Diagnostic]:
+    for doc in stack.docs:
+        yield from _check_doc(doc)
+
+
+def _check_doc(doc: TomlDoc) -> Iterator[Diagnostic]:
+    for path, value, _ in strings(doc.data):
+        if _env_name_field(path) or secret_ref(value) or not is_secret_value(path, value):
+            continue
+        yield doc.diag(
+            CODE, SEVERITY,
+            f"{dotted(path)}: hardcoded secret, {describe(value)}",
+            path,
+            hint=_hint(path),
+            value=True,
+        )
+
+
+def is_secret_value(path: KeyPath, value: str) -> bool:
+    """A key shape anywhere, or a real-looking literal under a secret name in a table
+    whose values are secrets by name."""
+    if key_shape(value) is not None:
+        return True
+    if not path or not isinstance(path[-1], str) or not is_secret_name(path[-1]):
+        return False
+    if not any(path[: len(t)] == t for t in _NAMED_SECRET_TABLES):
+        return False
+    return not (_is_reference(value) or is_dummy(value) or is_placeholder(value))
+
+
+def _is_reference(value: str) -> bool:
+    stripped = value.strip()
+    if stripped.startswith(ENV_REF_PREFIX):
+        return True
+    match = SHELL_REF.fullmatch(stripped)
+    return match is not None
+
+
+def _env_name_field(path: KeyPath) -> bool:
+    """`*_env` fields hold variable names; DC101 covers a secret pasted there."""
+    return bool(path) and isinstance(path[-1], str) and path[-1].endswith("_env")
+
+
+def _hint(path: KeyPath) -> str:
+    rotate = "; rotate the key if this file was ever committed or shared"
+    if path[:2] == ("b00t", "env"):
+        name = path[-1]
+        return f'write {name} = "${{{name}}}" so b00t takes it from the environment' + rotate
+    return ("keep keys out of datums: set it in .env and name the variable with "
+            '[ai_model] api_key_env = "NAME"' + rotate)

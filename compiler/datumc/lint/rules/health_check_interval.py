@@ -1,0 +1,57 @@
+"""`health_check_interval` that LiteLLM cannot use: a string, or under router_settings.
+
+Why: under `router_settings:` the proxy raises "'health_check_interval' is NOT a
+valid router_settings parameter" and does not start (same for
+`health_check_concurrency`). Under `general_settings:` it must be an integer
+number of seconds: LiteLLM 1.106 skips background health checks without a word
+when it is a string such as `"300"` or `5m`.
+
+Bad:
+    router_settings:
+      health_check_interval: 300
+    general_settings:
+      health_check_interval: "300"
+
+Good:
+    general_settings:
+      background_health_checks: true
+      health_check_interval: 300
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.litellm_yaml import section
+from datumc.lint.rule import Scope
+from datumc.load.yaml_loader import YamlDoc
+
+CODE = "DC214"
+NAME = "health-check-interval"
+SEVERITY = Severity.ERROR
+SCOPE = Scope.YAML
+
+KEYS = ("health_check_interval", "health_check_concurrency")
+
+
+def check(doc: YamlDoc) -> Iterator[Diagnostic]:
+    router = section(doc, "router_settings")
+    for key in KEYS:
+        if key in router:
+            yield doc.diag(
+                CODE, SEVERITY,
+                f"router_settings.{key}: the proxy refuses to start with it here",
+                ("router_settings", key), hint=f"move it to general_settings.{key}",
+            )
+    general = section(doc, "general_settings")
+    for key in KEYS:
+        value = general.get(key)
+        if key in general and (isinstance(value, bool) or not isinstance(value, int)):
+            yield doc.diag(
+                CODE, SEVERITY,
+                f"general_settings.{key} is {repr(value)[:30]}, not an integer; LiteLLM "
+                "skips background health checks without a warning",
+                ("general_settings", key), hint=f"write {key}: 300 (seconds, no quotes)",
+                value=True,
+            )

@@ -1,0 +1,48 @@
+"""`include:` that is not a list of file names.
+
+Why: the proxy refuses to start ("'include' must be a list of file paths") when
+`include` is a single string or holds anything but file names. Worth knowing
+while you fix it: list sections (`model_list`) from included files are appended,
+but a mapping section (`litellm_settings`, `router_settings`, ...) in an included
+file *replaces* the main file's section instead of merging into it.
+
+Bad:
+    include: models.yaml
+
+Good:
+    include:
+      - models.yaml
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.rule import Scope
+from datumc.load.yaml_loader import YamlDoc
+
+CODE = "DC215"
+NAME = "include-not-list"
+SEVERITY = Severity.ERROR
+SCOPE = Scope.YAML
+
+
+def check(doc: YamlDoc) -> Iterator[Diagnostic]:
+    if not isinstance(doc.data, dict) or "include" not in doc.data:
+        return
+    value = doc.data["include"]
+    if not isinstance(value, list):
+        yield doc.diag(
+            CODE, SEVERITY,
+            f"include must be a list of file names, not {type(value).__name__}; the proxy "
+            "refuses to start",
+            ("include",), hint="write include: [models.yaml] or a '- models.yaml' list",
+            value=True,
+        )
+        return
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            yield doc.diag(CODE, SEVERITY,
+                           f"include[{index}] is not a file name; the proxy refuses to start",
+                           ("include", index), hint="each item is a path to a YAML file")

@@ -1,0 +1,55 @@
+"""A self-hosted provider (`openai_compatible`, `ollama`, `vllm`, ...) with no endpoint.
+
+Why: without `api_base` (or `api_base_env`) LiteLLM uses its default: for an
+`openai/` model that is api.openai.com, so requests meant for your own server go to
+OpenAI with your local key; for `ollama/` it is http://localhost:11434, which inside
+a container is the container itself. Either way the model does not answer.
+
+Bad:
+    [ai_model]
+    provider = "openai_compatible"
+    litellm_model = "openai/Qwen/Qwen2.5-7B-Instruct"
+
+Good:
+    [ai_model]
+    provider = "openai_compatible"
+    litellm_model = "openai/Qwen/Qwen2.5-7B-Instruct"
+    api_base_env = "VLLM_API_BASE"              # or api_base = "http://gpu-box:8000/v1"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.providers import DEFAULT_ENDPOINTS, SELF_HOSTED_PREFIXES
+from datumc.lint.rule import Scope
+from datumc.litellm_data import split_model
+from datumc.schema.vocab import SELF_HOSTED_PROVIDERS
+from datumc.stack import Stack
+
+CODE = "DC107"
+NAME = "missing-api-base"
+SEVERITY = Severity.WARNING
+SCOPE = Scope.DATUMS
+
+
+def check(stack: Stack) -> Iterator[Diagnostic]:
+    for entry in stack.enabled:
+        am = entry.datum.ai_model
+        if am.api_base or am.api_base_env or "api_base" in am.parameters:
+            continue
+        prefix = split_model(am.litellm_model)[0] or ""
+        if am.provider not in SELF_HOSTED_PROVIDERS and prefix not in SELF_HOSTED_PREFIXES:
+            continue
+        default = DEFAULT_ENDPOINTS.get(prefix)
+        where = (f"LiteLLM falls back to {default}" if default
+                 else "LiteLLM has no endpoint to call")
+        yield entry.diag(
+            CODE, SEVERITY,
+            f"provider '{am.provider}' runs on a server you host, but there is no api_base; "
+            f"{where}",
+            "ai_model", "provider",
+            hint='add api_base = "http://host:port/v1", or api_base_env = "NAME" to take '
+            "it from the environment",
+        )

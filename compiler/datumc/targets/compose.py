@@ -1,0 +1,83 @@
+"""compose: the proxy on a server, with Redis and Postgres next to it when the config needs them.
+
+* litellm: config.yaml bind-mounted read-only, the project's env file, a
+  health check on /health/liveliness (python, which every LiteLLM image has),
+  restart unless stopped.
+* redis: when the config wires Redis (router state shared by several workers,
+  or a Redis cache). The litellm service's REDIS_HOST/REDIS_PORT are set to
+  this service, overriding the env file; the password comes from the env file,
+  and Redis refuses to start without one.
+* postgres: when [proxy] database_url_env is set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datumc.schema.project import Project
+from datumc.targets import deploy
+from datumc.targets.base import Output, RenderContext
+
+name = "compose"
+COMPOSE_TEMPLATE = "compose/compose.yaml.j2"
+templates = (COMPOSE_TEMPLATE,)
+
+DIRECTORY = "compose"
+FILENAME = "compose.yaml"
+CONFIG_FROM_HERE = "../litellm/config.yaml"
+REDIS_SERVICE = "redis"
+POSTGRES_SERVICE = "postgres"
+
+
+def outputs(ctx: RenderContext) -> list[Output]:
+    text = ctx.render(COMPOSE_TEMPLATE, **_variables(ctx))
+    return [Output(f"{DIRECTORY}/{FILENAME}", text.encode())]
+
+
+def _variables(ctx: RenderContext) -> dict[str, Any]:
+    project = ctx.stack.project
+    run = deploy.proxy(ctx.stack)
+    redis = _redis(project) if deploy.uses_redis(project) else None
+    postgres = _postgres() if project.proxy.database_url_env else None
+    return {
+        "run": run,
+        "compose_file": deploy.relative(ctx.out / DIRECTORY / FILENAME, ctx.stack.root),
+        "ports": f"{run.port}:{run.port}",
+        "env_file": deploy.env_file_from(ctx, DIRECTORY),
+        "environment": _redis_address(project) if redis else {},
+        "config_path": CONFIG_FROM_HERE,
+        "config_in_container": deploy.CONFIG_IN_CONTAINER,
+        "healthcheck": ["CMD", "python", "-c", run.probe(deploy.LIVELINESS)],
+        "depends_on": [s for s, on in ((REDIS_SERVICE, redis), (POSTGRES_SERVICE, postgres)) if on],
+        "redis": redis,
+        "cache_redis": project.cache.type == "redis",
+        "postgres": postgres,
+    }
+
+
+def _redis_address(project: Project) -> dict[str, str]:
+    router = project.router
+    return {router.redis_host_env: REDIS_SERVICE, router.redis_port_env: str(deploy.REDIS_PORT)}
+
+
+def _redis(project: Project) -> dict[str, Any]:
+    # `$$` is compose's escape for a literal `$`: the shell in the container expands it.
+    password = f'"$${project.router.redis_password_env}"'
+    start = (
+        f"test -n {password} || {{ echo 'redis: {project.router.redis_password_env} is empty "
+        "in the env file' >&2; exit 1; }; "
+        f"exec redis-server --save '' --appendonly no --requirepass {password}"
+    )
+    return {
+        "image": deploy.REDIS_IMAGE,
+        "command": ["sh", "-c", start],
+        "healthcheck": ["CMD-SHELL", f"REDISCLI_AUTH={password} redis-cli ping | grep -q PONG"],
+    }
+
+
+def _postgres() -> dict[str, Any]:
+    return {
+        "image": deploy.POSTGRES_IMAGE,
+        "environment": {"POSTGRES_USER": deploy.POSTGRES_USER, "POSTGRES_DB": deploy.POSTGRES_DB},
+        "healthcheck": ["CMD", "pg_isready", "-U", deploy.POSTGRES_USER, "-d", deploy.POSTGRES_DB],
+    }

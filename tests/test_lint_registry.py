@@ -1,0 +1,85 @@
+"""The rule registry: codes, names, docs, scopes; and `datumc explain` for every rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from datumc.lint.registry import RULES, find_rule, rules_for
+from datumc.lint.rule import Scope
+from datumc.lint.rules import RULE_MODULES
+from tests.conftest import REPO, run_cli
+
+SERIES = {Scope.DATUMS: "1", Scope.YAML: "2", Scope.ENV: "3", Scope.PROJECT: "4",
+          Scope.CORE: "0"}
+MODULE_RULES = [r for r in RULES.values() if r.scope is not Scope.CORE]
+# Rules documented in docs/lint.md (DC401-DC403 belong to the deployment targets).
+LINT_CODES = [c for c in RULES if c[:3] in ("DC1", "DC2", "DC3") or c in ("DC404", "DC405")]
+
+
+def test_codes_and_names_are_unique_and_well_formed() -> None:
+    names = [r.name for r in RULES.values()]
+    assert len(set(names)) == len(names)
+    for rule in RULES.values():
+        assert re.fullmatch(r"DC\d{3}", rule.code)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+        assert rule.code[2] == SERIES[rule.scope], rule.code
+
+
+def test_every_module_is_registered_once() -> None:
+    modules = sorted(p.stem for p in (REPO / "compiler/datumc/lint/rules").glob("*.py")
+                     if p.stem != "__init__")
+    assert sorted(m.__name__.rsplit(".", 1)[1] for m in RULE_MODULES) == modules
+
+
+@pytest.mark.parametrize("rule", MODULE_RULES, ids=lambda r: r.code)
+def test_rule_module_doc_has_why_and_examples(rule: object) -> None:
+    doc = rule.doc  # type: ignore[attr-defined]
+    assert "Why" in doc
+    assert ("Bad:" in doc and "Good:" in doc) or "Example" in doc
+    assert rule.check is not None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_explain_prints_the_doc(code: str) -> None:
+    result = run_cli("explain", code)
+    rule = RULES[code]
+    assert result.code == 0
+    assert result.stdout.startswith(f"{code} {rule.name} (default: {rule.severity.value}")
+    assert rule.doc.splitlines()[0] in result.stdout
+    assert ("To silence it:" in result.stdout) is rule.configurable
+
+
+def test_explain_by_name_and_unknown() -> None:
+    assert run_cli("explain", "hardcoded-secret").stdout.startswith("DC102")
+    result = run_cli("explain", "DC999")
+    assert result.code == 2 and "unknown rule" in result.stderr
+
+
+def test_explain_lists_everything() -> None:
+    listed = run_cli("explain").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == list(RULES)
+
+
+def test_multi_scope_rule() -> None:
+    rule = find_rule("DC104")
+    assert rule is not None and not rule.configurable
+    assert set(rule.scopes) == {Scope.DATUMS, Scope.YAML, Scope.ENV}
+    assert rule in rules_for(Scope.ENV) and rule in rules_for(Scope.YAML)
+
+
+def test_every_rule_has_a_test() -> None:
+    tests = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    missing = [c for c in RULES if RULES[c].scope is not Scope.CORE and c.lower() not in
+               tests.lower()]
+    assert missing == []
+
+
+def test_docs_list_every_rule() -> None:
+    docs = "".join(p.read_text() for p in (REPO / "docs").glob("*.md"))
+    missing = [c for c, r in RULES.items() if r.scope is not Scope.CORE and c not in docs]
+    assert missing == []
+    lint_docs = (REPO / "docs/lint.md").read_text()
+    assert [c for c in LINT_CODES if f"| {c} | {RULES[c].name} |" not in lint_docs] == []
