@@ -665,3 +665,32 @@ def test_extra_sections_may_not_replace_generated_sections(project) -> None:
     result = run_cli("build", cwd=root)
     assert result.code == 1
     assert "DC006" in result.stderr and "extra_sections" in result.stderr
+
+
+def test_an_environment_model_is_not_an_unknown_provider(tmp_path: Path) -> None:
+    """LiteLLM resolves os.environ/ in every litellm_params value, model included."""
+    source = _config(tmp_path, """\
+        model_list:
+          - model_name: active
+            litellm_params: {model: os.environ/MODEL_ID, api_base: os.environ/BASE,
+                             api_key: os.environ/KEY}
+        """)
+    linted = run_cli("lint", source).output
+    assert "DC105" not in linted and "provider" not in linted, linted
+    trip = round_trip(source, tmp_path / "proj")
+    assert trip.built is not None and trip.built.code == 0, trip.built.output
+    assert trip.datum(1)["ai_model"]["litellm_model"] == "os.environ/MODEL_ID"
+
+
+def test_enforced_limits_are_not_doubled_and_keep_their_place(tmp_path: Path) -> None:
+    source = _config(tmp_path, """\
+        model_list:
+          - model_name: a
+            litellm_params: {model: openai/a, api_key: os.environ/K, rpm: 5}
+        router_settings:
+          optional_pre_call_checks: [prompt_caching, enforce_model_rate_limits]
+        """)
+    trip = round_trip(source, tmp_path / "proj")
+    assert trip.project["router"] == {"optional_pre_call_checks": ["prompt_caching"]}
+    assert "enforced limits" not in trip.imported.stderr
+    assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
