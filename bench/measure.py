@@ -21,6 +21,7 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class Sample:
     wall_s: float
+    cpu_s: float  # user + system: less sensitive than wall time to a busy machine
     peak_rss_mb: float
     returncode: int
     stdout: str
@@ -40,6 +41,10 @@ class Stats:
         return statistics.median(s.wall_s for s in self.samples)
 
     @property
+    def cpu_median_s(self) -> float:
+        return statistics.median(s.cpu_s for s in self.samples)
+
+    @property
     def peak_rss_mb(self) -> float:
         return max(s.peak_rss_mb for s in self.samples)
 
@@ -51,6 +56,7 @@ class Stats:
             "wall_min_s": round(min(s.wall_s for s in self.samples), 4),
             "wall_max_s": round(max(s.wall_s for s in self.samples), 4),
             "wall_s": [round(s.wall_s, 4) for s in self.samples],
+            "cpu_median_s": round(self.cpu_median_s, 4),
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "peak_rss_median_mb": round(statistics.median(s.peak_rss_mb for s in self.samples), 1),
             "exit_codes": sorted({s.returncode for s in self.samples}),
@@ -75,6 +81,7 @@ def run_once(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> Sample
         err.seek(0)
         return Sample(
             wall_s=wall,
+            cpu_s=usage.ru_utime + usage.ru_stime,
             peak_rss_mb=usage.ru_maxrss / 1024,
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
