@@ -49,9 +49,9 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     assert "litellm" in results["meta"]["targets"]
     size = results["sizes"]["100"]
     assert size["datums"] == 100
-    for key in ("baseline", "build", "noop_build", "lint"):
+    for key in ("baseline", "build", "noop_build", "lint", "lint_20_in_project"):
         check_stats(size[key])
-    for key in ("build", "noop_build", "lint"):
+    for key in ("build", "noop_build", "lint", "lint_20_in_project"):
         assert size[key]["ratio_to_baseline"] > 0
     # Behaviour, not speed: the no-op rebuild was checked file by file.
     assert size["noop_build"]["files_written"] == 0, size["noop_build"]["written"]
