@@ -89,38 +89,53 @@ def run_once(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> Sample
         )
 
 
-def measure(
-    cmd: Sequence[str],
-    *,
-    cwd: Path,
-    env: Mapping[str, str],
-    runs: int,
-    ok_codes: Sequence[int] = (0,),
-    before: Callable[[], None] | None = None,
-    check: Callable[[Sample], None] | None = None,
-    warmup: int = 1,
-) -> Stats:
-    """Median-of-`runs` measurement after `warmup` discarded runs (which fill the
-    bytecode and page caches, as any second invocation on a machine would have).
+@dataclass(frozen=True)
+class Spec:
+    """One command to measure, and what to do around each run of it."""
 
-    `before` runs (untimed) before every run, e.g. to remove a build directory;
-    `check` inspects every timed sample and raises if it is wrong.
+    name: str
+    cmd: list[str]
+    cwd: Path
+    env: Mapping[str, str]
+    ok_codes: Sequence[int] = (0,)
+    before: Callable[[], None] | None = None  # untimed, before every run
+    check: Callable[[Sample], None] | None = None  # inspects every timed run; raises if wrong
+
+
+def measure_all(specs: Sequence[Spec], *, runs: int, warmup: int = 1) -> dict[str, Stats]:
+    """Median-of-`runs` measurements of every spec, interleaved: each round runs every
+    command once, in order. On a shared machine load comes and goes; interleaving
+    exposes the baseline and datumc to the same conditions, so their ratio holds even
+    when the absolute times drift. The first `warmup` rounds are discarded (they fill
+    the bytecode and page caches, as any second invocation on a machine would have).
     """
-    stats = Stats(list(cmd))
+    stats = {spec.name: Stats(list(spec.cmd)) for spec in specs}
     for index in range(warmup + runs):
-        if before is not None:
-            before()
-        sample = run_once(cmd, cwd=cwd, env=env)
-        if sample.returncode not in ok_codes:
-            raise CommandFailed(
-                f"`{' '.join(cmd)}` exited {sample.returncode} in {cwd}:\n"
-                f"{_tail(sample.stderr or sample.stdout)}"
-            )
-        if index >= warmup:
-            if check is not None:
-                check(sample)
-            stats.samples.append(sample)
+        for spec in specs:
+            sample = _run_spec(spec)
+            if index >= warmup:
+                if spec.check is not None:
+                    spec.check(sample)
+                stats[spec.name].samples.append(sample)
     return stats
+
+
+def measure(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], runs: int,
+            warmup: int = 1) -> Stats:
+    """One command on its own: see measure_all."""
+    return measure_all([Spec("cmd", list(cmd), cwd, env)], runs=runs, warmup=warmup)["cmd"]
+
+
+def _run_spec(spec: Spec) -> Sample:
+    if spec.before is not None:
+        spec.before()
+    sample = run_once(spec.cmd, cwd=spec.cwd, env=spec.env)
+    if sample.returncode not in spec.ok_codes:
+        raise CommandFailed(
+            f"`{' '.join(spec.cmd)}` exited {sample.returncode} in {spec.cwd}:\n"
+            f"{_tail(sample.stderr or sample.stdout)}"
+        )
+    return sample
 
 
 def _tail(text: str, lines: int = 15) -> str:

@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # run as a script: `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import DEFAULT_SEED, generate
-from bench.measure import CommandFailed, Sample, Stats, measure
+from bench.measure import CommandFailed, Sample, Spec, Stats, measure_all
 from bench.report import Targets, table
 
 HERE = Path(__file__).resolve().parent
@@ -87,76 +87,86 @@ def changed_files(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 # -- one size ------------------------------------------------------------------------------
 
 
+class NoopCheck:
+    """Snapshot the output directory before each no-op build and compare after it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.before: dict[str, Any] = {}
+        self.written: list[str] = []
+
+    def snapshot(self) -> None:
+        if not self.out.is_dir():
+            raise CommandFailed("the no-op build runs after a build, but there is no build")
+        self.before = snapshot(self.out)
+
+    def check(self, sample: Sample) -> None:
+        self.written.extend(changed_files(self.before, snapshot(self.out)))
+        if "wrote " in sample.stdout:
+            self.written.append("(datumc reported a write)")
+
+
 class SizeBench:
-    def __init__(self, root: Path, count: int, *, runs: int, seed: int, targets: list[str]):
+    """The measured commands for one generated project."""
+
+    def __init__(self, root: Path, count: int, *, seed: int, targets: list[str]):
         self.root = root
         self.count = count
-        self.runs = runs
         self.env = bench_env()
         self.datumc = datumc_command()
         self.paths = generate(root, count, seed=seed, targets=targets)
         self.out = root / "build"
+        self.noop = NoopCheck(self.out)
 
-    def _measure(self, cmd: list[str], **kwargs: Any) -> Stats:
-        return measure(cmd, cwd=self.root, env=self.env, runs=self.runs, **kwargs)
+    def spec(self, name: str, *args: str, **kwargs: Any) -> Spec:
+        return Spec(name, [*self.datumc, *args], self.root, self.env, **kwargs)
 
-    def baseline(self) -> Stats:
+    def specs(self) -> list[Spec]:
+        """In round order: the baseline, a full build into an empty directory, a no-op
+        rebuild (checked to write no file), lint, and lint of 20 changed files."""
         dest = self.root.parent / f"baseline-{self.count}.yaml"
-        return self._measure([sys.executable, str(BASELINE), str(self.root), str(dest)])
+        return [
+            Spec("baseline", [sys.executable, str(BASELINE), str(self.root), str(dest)],
+                 self.root, self.env),
+            self.spec("build", "build",
+                       before=lambda: shutil.rmtree(self.out, ignore_errors=True)),
+            self.spec("noop_build", "build", before=self.noop.snapshot, check=self.noop.check),
+            self.spec("lint", "lint"),
+            self.lint_files("lint_20_in_project", self.changed()),
+        ]
 
-    def build(self) -> Stats:
-        """A full build of every target into an empty output directory."""
-        return self._measure(
-            [*self.datumc, "build"],
-            before=lambda: shutil.rmtree(self.out, ignore_errors=True),
-        )
+    def changed(self) -> list[Path]:
+        """The pre-commit path in a big repository: 20 changed files, linted with the whole
+        project around them (fallbacks and aliases refer across files). Evenly spread."""
+        return self.paths[:: max(1, self.count // PRECOMMIT_FILES)][:PRECOMMIT_FILES]
 
-    def noop_build(self) -> Stats:
-        """A rebuild with nothing changed; every run is checked to have written no file."""
-        if not self.out.is_dir():
-            raise CommandFailed("no-op build needs a built project")
-        written: list[str] = []
+    def lint_files(self, name: str, paths: Sequence[Path]) -> Spec:
+        """`datumc lint FILE...` on the files a commit touched, as pre-commit runs it."""
+        return self.spec(name, "lint", *(p.relative_to(self.root).as_posix() for p in paths))
 
-        state = {"before": snapshot(self.out)}
 
-        def check(sample: Sample) -> None:
-            after = snapshot(self.out)
-            written.extend(changed_files(state["before"], after))
-            state["before"] = after
-            if "wrote " in sample.stdout:
-                written.append("(datumc reported a write)")
-
-        stats = self._measure([*self.datumc, "build"], check=check)
-        stats.notes["files_written"] = len(written)
-        stats.notes["written"] = sorted(set(written))
-        return stats
-
-    def lint(self) -> Stats:
-        return self._measure([*self.datumc, "lint"])
-
-    def lint_files(self, paths: Sequence[Path]) -> Stats:
-        """The pre-commit path: `datumc lint FILE...` on the files a commit touched."""
-        rel = [p.relative_to(self.root).as_posix() for p in paths]
-        stats = self._measure([*self.datumc, "lint", *rel])
-        stats.command = [*self.datumc, "lint", f"<{len(rel)} datum files>"]
-        return stats
+def _shown(stats: Stats) -> Stats:
+    """Abbreviate a command line that lists files."""
+    files = [a for a in stats.command if a.endswith(".toml")]
+    if files:
+        stats.command = [*(a for a in stats.command if a not in files), f"<{len(files)} files>"]
+    return stats
 
 
 def bench_size(root: Path, count: int, *, runs: int, seed: int, targets: list[str]) -> (
     dict[str, Any]
 ):
-    size = SizeBench(root, count, runs=runs, seed=seed, targets=targets)
+    size = SizeBench(root, count, seed=seed, targets=targets)
     print(f"[bench] {count:,} datums: baseline, build, no-op build, lint, lint 20 files ...",
           file=sys.stderr)
-    base = size.baseline()
+    stats = measure_all(size.specs(), runs=runs)
+    stats["noop_build"].notes["files_written"] = len(size.noop.written)
+    stats["noop_build"].notes["written"] = sorted(set(size.noop.written))
+    base = stats.pop("baseline")
     result: dict[str, Any] = {"datums": count, "baseline": base.to_json()}
-    # The pre-commit path in a big repository: 20 changed files, linted with the whole
-    # project around them (fallbacks and aliases refer across files). Evenly spread.
-    changed = size.paths[:: max(1, count // PRECOMMIT_FILES)][:PRECOMMIT_FILES]
-    for key, stats in (("build", size.build()), ("noop_build", size.noop_build()),
-                       ("lint", size.lint()), ("lint_20_in_project", size.lint_files(changed))):
-        entry = stats.to_json()
-        entry["ratio_to_baseline"] = round(stats.wall_median_s / base.wall_median_s, 2)
+    for key, found in stats.items():
+        entry = _shown(found).to_json()
+        entry["ratio_to_baseline"] = round(found.wall_median_s / base.wall_median_s, 2)
         result[key] = entry
     return result
 
@@ -164,13 +174,11 @@ def bench_size(root: Path, count: int, *, runs: int, seed: int, targets: list[st
 def bench_small(work: Path, *, runs: int, seed: int, targets: list[str]) -> dict[str, Any]:
     """Cold start (`--version`) and the pre-commit path (lint 20 datums, cold)."""
     print("[bench] cold start and pre-commit lint ...", file=sys.stderr)
-    size = SizeBench(work / f"p{PRECOMMIT_FILES}", PRECOMMIT_FILES, runs=runs, seed=seed,
-                     targets=targets)
-    version = measure([*size.datumc, "--version"], cwd=size.root, env=size.env, runs=runs)
-    return {
-        "version": version.to_json(),
-        "lint_20": size.lint_files(size.paths).to_json(),
-    }
+    size = SizeBench(work / f"p{PRECOMMIT_FILES}", PRECOMMIT_FILES, seed=seed, targets=targets)
+    stats = measure_all(
+        [size.spec("version", "--version"), size.lint_files("lint_20", size.paths)], runs=runs
+    )
+    return {name: _shown(found).to_json() for name, found in stats.items()}
 
 
 def bench_litellm(project: Path, *, runs: int) -> dict[str, Any]:
@@ -185,9 +193,11 @@ def bench_litellm(project: Path, *, runs: int) -> dict[str, Any]:
     print(f"[bench] LiteLLM comparison on the {count:,}-datum config.yaml ...", file=sys.stderr)
     env = bench_env()
     rel = config.relative_to(project).as_posix()
-    ours = measure([*datumc_command(), "lint", rel], cwd=project, env=env, runs=runs)
-    theirs = measure([*litellm, "--config", rel, "--validate_config"], cwd=project, env=env,
-                     runs=runs)
+    stats = measure_all([
+        Spec("ours", [*datumc_command(), "lint", rel], project, env),
+        Spec("theirs", [*litellm, "--config", rel, "--validate_config"], project, env),
+    ], runs=runs)
+    ours, theirs = stats["ours"], stats["theirs"]
     return {
         "datums": count,
         "config": rel,
