@@ -58,7 +58,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("deepseek", "deepseek/deepseek-reasoner", "deepseek-r1", ("chat", "reasoning"), 65536,
            "DEEPSEEK_API_KEY"),
     Family("bedrock", "bedrock/anthropic.claude-3-5-sonnet-20241022-v2:0", "bedrock-sonnet",
-           ("chat", "code", "tools", "vision"), 200000, "AWS_ACCESS_KEY_ID"),
+           ("chat", "code", "tools", "vision"), 200000),  # AWS credentials, not an api_key
     Family("azure", "azure/gpt-4o", "azure-gpt-4o", ("chat", "tools", "vision"), 128000,
            "AZURE_API_KEY", "AZURE_API_BASE"),
     Family("cohere", "cohere/rerank-english-v3.0", "cohere-rerank", ("rerank",), 4096,
@@ -103,19 +103,31 @@ replicas = 1
 """
 
 
+def _mode(family: Family) -> str:
+    """What a model is for. Fallbacks stay within one mode, as real chains do."""
+    return next((m for m in ("embeddings", "rerank") if m in family.capabilities), "chat")
+
+
 @dataclass(slots=True)
 class _State:
-    """What earlier datums made available for later ones to refer to."""
+    """What earlier datums made available for later ones to refer to, by mode."""
 
-    enabled: list[str] = field(default_factory=list)
-    groups: dict[str, int] = field(default_factory=dict)
+    enabled: dict[str, list[str]] = field(default_factory=dict)
+    groups: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, name: str, family: Family, group: str | None) -> None:
+        self.enabled.setdefault(_mode(family), []).append(name)
+        if group is not None:
+            self.groups.setdefault(_mode(family), set()).add(group)
 
 
 def _name(family: Family, region: str, index: int) -> str:
     return f"{family.slug}-{region}-{index:05d}"
 
 
-def _datum(rng: random.Random, index: int, state: _State) -> tuple[str, dict[str, Any], bool]:
+def _datum(
+    rng: random.Random, index: int, state: _State
+) -> tuple[str, dict[str, Any], Family, bool]:
     family = rng.choice(FAMILIES)
     region = rng.choice(REGIONS)
     name = _name(family, region, index)
@@ -142,7 +154,7 @@ def _datum(rng: random.Random, index: int, state: _State) -> tuple[str, dict[str
     body["access_groups"] = sorted(rng.sample(ACCESS_GROUPS, rng.randint(1, 2)))
     _references(rng, body, state, family)
     _tables(rng, body, family)
-    return name, {"b00t": header, "ai_model": body}, enabled
+    return name, {"b00t": header, "ai_model": body}, family, enabled
 
 
 def _limits(rng: random.Random, body: dict[str, Any], family: Family) -> None:
@@ -165,11 +177,12 @@ def _references(rng: random.Random, body: dict[str, Any], state: _State, family:
     if rng.random() < 0.25:
         group = f"{family.slug}-pool-{rng.randint(1, 3)}"
         body["model_group"] = group
-    if state.enabled and rng.random() < 0.4:
-        pool = state.enabled[-200:]
+    pool = state.enabled.get(_mode(family), [])[-200:]
+    if pool and rng.random() < 0.4:
         chosen = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
-        if state.groups and rng.random() < 0.3:
-            chosen.append(rng.choice(sorted(state.groups)))
+        groups = sorted(state.groups.get(_mode(family), ()))
+        if groups and rng.random() < 0.3:
+            chosen.append(rng.choice(groups))
         body["fallbacks"] = list(dict.fromkeys(chosen))
 
 
@@ -234,7 +247,7 @@ def generate(root: Path, count: int, *, seed: int = DEFAULT_SEED,
     state = _State()
     paths: list[Path] = []
     for index in range(count):
-        name, data, enabled = _datum(rng, index, state)
+        name, data, family, enabled = _datum(rng, index, state)
         provider_dir = root / "datums" / data["ai_model"]["provider"]
         provider_dir.mkdir(exist_ok=True)
         suffix = ".model.toml" if data["b00t"]["type"] == "model" else ".ai_model.toml"
@@ -242,8 +255,5 @@ def generate(root: Path, count: int, *, seed: int = DEFAULT_SEED,
         path.write_text(_text(data, rng), encoding="utf-8")
         paths.append(path)
         if enabled:
-            state.enabled.append(name)
-            group = data["ai_model"].get("model_group")
-            if group is not None:
-                state.groups[group] = state.groups.get(group, 0) + 1
+            state.add(name, family, data["ai_model"].get("model_group"))
     return paths
