@@ -114,6 +114,7 @@ class SizeBench:
         self.count = count
         self.env = bench_env()
         self.datumc = datumc_command()
+        shutil.rmtree(root, ignore_errors=True)  # ours (DIR/p<size>): start from nothing
         self.paths = generate(root, count, seed=seed, targets=targets)
         self.out = root / "build"
         self.noop = NoopCheck(self.out)
@@ -181,7 +182,7 @@ def bench_small(work: Path, *, runs: int, seed: int, targets: list[str]) -> dict
     return {name: _shown(found).to_json() for name, found in stats.items()}
 
 
-def bench_litellm(project: Path, *, runs: int) -> dict[str, Any]:
+def bench_litellm(project: Path, count: int, *, runs: int) -> dict[str, Any]:
     """`datumc lint config.yaml` vs `litellm --config config.yaml --validate_config`."""
     config = project / "build" / "litellm" / "config.yaml"
     litellm = litellm_command()
@@ -189,7 +190,6 @@ def bench_litellm(project: Path, *, runs: int) -> dict[str, Any]:
         return {"skipped": "litellm is not installed (pip install 'datumc[proxy]')"}
     if not config.is_file():
         raise CommandFailed(f"{config} was not built")
-    count = int(project.name.removeprefix("p"))
     print(f"[bench] LiteLLM comparison on the {count:,}-datum config.yaml ...", file=sys.stderr)
     env = bench_env()
     rel = config.relative_to(project).as_posix()
@@ -227,6 +227,7 @@ def meta(args: argparse.Namespace, targets: list[str]) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "runs": args.runs,
         "warmup_runs": 1,
+        "order": "interleaved: each round runs every command once",
         "seed": args.seed,
         "sizes": args.sizes,
         "targets": targets,
@@ -245,11 +246,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="datum count whose config.yaml LiteLLM validates (default: 1000 "
                         "if measured, else the largest size)")
     parser.add_argument("--no-litellm", action="store_true",
-                        help="skip the LiteLLM comparison (it takes ~20 s a run at 1,000)")
+                        help="skip the LiteLLM comparison (several seconds a run)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json",
                         help="where to write the results (default: bench/results.json)")
     parser.add_argument("--keep", type=Path, default=None,
-                        help="generate the projects here and keep them (default: a temp dir)")
+                        help="generate the projects in DIR/p<size> (replaced) and keep them "
+                        "(default: a temp dir)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -280,7 +282,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         pick = args.litellm_size or (1_000 if 1_000 in args.sizes else args.sizes[-1])
         if pick not in args.sizes:
             raise CommandFailed(f"--litellm-size {pick} is not one of --sizes")
-        results["litellm"] = bench_litellm(work / f"p{pick}", runs=args.runs)
+        results["litellm"] = bench_litellm(work / f"p{pick}", pick, runs=args.runs)
     results["targets"] = Targets(results).evaluate()
     return results
 
