@@ -19,7 +19,7 @@ from conftest import CORPUS, REPO, datum, datumc_env, run_cli, write_project
 from datumc.diagnostics import Severity
 from datumc.discover import discover, walk_datums
 from datumc.load.source import display_path
-from datumc.schema.datum import _no_control_chars
+from datumc.schema.datum import no_control_chars
 
 # -- no-op build ------------------------------------------------------------------------
 
@@ -102,12 +102,12 @@ def test_control_character_check_matches_its_definition(value: str) -> None:
     has_control = any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
     if has_control:
         with pytest.raises(ValueError, match="control characters"):
-            _no_control_chars(value)
+            no_control_chars(value)
     elif value != value.strip():
         with pytest.raises(ValueError, match="whitespace"):
-            _no_control_chars(value)
+            no_control_chars(value)
     else:
-        assert _no_control_chars(value) == value
+        assert no_control_chars(value) == value
 
 
 def test_unknown_keys_are_still_found_in_every_section(tmp_path: Path) -> None:
