@@ -39,11 +39,10 @@ def test_real_looking_values_are_not_placeholders(value: str) -> None:
 @given(st.text(min_size=0, max_size=200))
 def test_mask_never_shows_more_than_eight_characters_of_a_value(value: str) -> None:
     shown = mask(value)
-    if len(value) < 16:
-        assert shown == f"<{len(value)} chars>"
-    else:
-        assert shown == f"{value[:4]}…{value[-4:]}"
-        assert len(shown) == 9
+    revealed = shown.replace("…", "")
+    assert len(revealed) <= min(8, len(value.strip()) // 4)
+    if len(value.strip()) >= 16:
+        assert shown.startswith(value.strip()[:2]) and shown.endswith(value.strip()[-2:])
 
 
 def test_merged_env_prefers_the_shell(tmp_path: Path) -> None:

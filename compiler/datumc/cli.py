@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -233,6 +234,11 @@ def import_(config: Path, out: Path, force: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every failure becomes a message and an exit code, never a traceback."""
+    # A build allocates many long-lived objects and frees almost no cycles, so the
+    # default GC thresholds rescan the same objects again and again: about 10% of a
+    # 10,000-datum build. Collect far less often (as mypy does); restore on return.
+    gc_thresholds = gc.get_threshold()
+    gc.set_threshold(200_000, 30, 30)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="datumc",
                  standalone_mode=False)
@@ -260,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:
         return _internal(exc)
+    finally:
+        gc.set_threshold(*gc_thresholds)
     return 0
 
 

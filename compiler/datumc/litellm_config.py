@@ -320,12 +320,14 @@ def _project_override(stack: Stack, section: str, key: str) -> Diagnostic:
 
 def _env_vars(stack: Stack) -> list[EnvVar]:
     project = stack.project
-    found: dict[str, tuple[str, list[str]]] = {}
+    # Users are kept in an insertion-ordered dict, not a list: `user not in list` made
+    # this quadratic in the number of datums sharing one key (thousands, for OPENAI_API_KEY).
+    found: dict[str, tuple[str, dict[str, None]]] = {}
 
     def need(name: str, purpose: str, user: str | None = None) -> None:
-        _, users = found.setdefault(name, (purpose, []))
-        if user is not None and user not in users:
-            users.append(user)
+        _, users = found.setdefault(name, (purpose, {}))
+        if user is not None:
+            users.setdefault(user)
 
     need(project.proxy.master_key_env, "master key clients send as a Bearer token")
     for entry in stack.enabled:
@@ -344,5 +346,5 @@ def _env_vars(stack: Stack) -> list[EnvVar]:
         need(POSTGRES_PASSWORD, "password of the postgres service compose.yaml runs (the "
              "Postgres URL must use it)")
     first, *rest = found.items()
-    ordered = [first, *sorted(rest)]
+    ordered = [first, *sorted(rest, key=lambda item: item[0])]
     return [EnvVar(name, purpose, tuple(users)) for name, (purpose, users) in ordered]

@@ -64,6 +64,17 @@ _PLACEHOLDER: Final = re.compile(
     r"|xxxx|\*\*\*\*|\.\.\.|…|<[^>]*>",
     re.IGNORECASE,
 )
+# Whole values that are template text, not a value (`${OPENAI_API_KEY}`, `none`, `-`).
+_TEMPLATE_VALUE: Final = re.compile(
+    r"""(
+        \$\{[^}]*\} | \$[A-Z_][A-Z0-9_]*
+      | x{3,} | \.{3,} | \*{3,} | -+
+      | tbd | none | null | undefined | empty | placeholder | secret
+      | (your|my)[-_ ].* | .*[-_ ](here|goes[-_ ]here)
+      | sk-(x+|\.+|\*+|your.*|1234|test)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
 _SECRET_NAME: Final = re.compile(
     r"(^|[_\-.])(api_?key|apikey|secret|token|password|passwd|pwd|bearer|master_?key"
     r"|access_?key|private_?key|secret_?key)($|[_\-.])|[_\-]key$|^key$",
@@ -157,7 +168,7 @@ def is_placeholder(value: str) -> bool:
     stripped = value.strip()
     if not stripped:
         return False
-    if _PLACEHOLDER.search(stripped):
+    if _PLACEHOLDER.search(stripped) or _TEMPLATE_VALUE.fullmatch(stripped):
         return True
     body = re.sub(r"^[A-Za-z]{1,4}[-_]", "", stripped)
     return len(body) >= 6 and len(set(body.lower())) <= 2

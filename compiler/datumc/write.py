@@ -193,6 +193,15 @@ def pending(planned: list[Planned]) -> list[Planned]:
     return [p for p in planned if p.action is not Action.UNCHANGED]
 
 
+def up_to_date(out_dir: Path, planned: list[Planned]) -> bool:
+    """Every output is on disk as planned and the manifest records exactly its hash:
+    applying `planned` would write nothing (the same test apply_writes makes)."""
+    if pending(planned):
+        return False
+    manifest = read_manifest(out_dir)
+    return all(manifest.get(p.output.relpath) == [sha256(p.output.content)] for p in planned)
+
+
 # -- applying -----------------------------------------------------------------------
 
 Opener = Callable[[Path, int], int]

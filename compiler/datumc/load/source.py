@@ -24,6 +24,10 @@ class Source:
 
 def display_path(path: Path) -> str:
     """The path as a user would type it: relative to the working directory when inside it."""
+    if not path.is_absolute() and ".." not in path.parts:
+        # Already relative and below the working directory: relpath would only normalise
+        # it, and Path has done that. Skips two getcwd() calls per datum.
+        return str(path)
     try:
         rel = os.path.relpath(path)
     except ValueError:

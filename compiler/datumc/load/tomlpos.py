@@ -9,7 +9,7 @@ fall back to the nearest known ancestor.
 
 from __future__ import annotations
 
-import tomllib
+import tomli  # the parser toml_loader uses: quoted keys must decode the same way
 
 from datumc.load.positions import KeyPath, PositionMap
 
@@ -64,7 +64,7 @@ class _Scanner:
             raw = self.text[start : self.i]
             if "\\" not in raw:
                 return raw[1:-1]
-            return str(tomllib.loads(f"k = {raw}")["k"])
+            return str(tomli.loads(f"k = {raw}")["k"])
         start = self.i
         while self.i < self.n and self.text[self.i] in _BARE_KEY:
             self.i += 1
@@ -104,7 +104,7 @@ class _Scanner:
                     self.header()
                 else:
                     self.key_value(self.table)
-        except (_Stop, tomllib.TOMLDecodeError, IndexError):
+        except (_Stop, tomli.TOMLDecodeError, IndexError):
             pass
         return self.pos
 

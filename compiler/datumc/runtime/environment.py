@@ -7,7 +7,6 @@ The shell wins over the file, as with docker compose: `FOO=x datumc serve` works
 from __future__ import annotations
 
 import os
-import re
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,32 +16,9 @@ from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.source import display_path
 from datumc.schema.limits import MAX_ENV_BYTES
 from datumc.schema.project import Project
+from datumc.secrets import is_placeholder, mask
 
-# Values people leave in a template instead of a secret. Matched case-insensitively
-# against the whole value.
-_PLACEHOLDER = re.compile(
-    r"""(
-        <[^>]*> | \$\{[^}]*\} | \$[A-Z_][A-Z0-9_]*
-      | x{3,} | \.{3,} | \*{3,} | -+
-      | todo | tbd | fixme | none | null | undefined | empty
-      | change[-_ ]?me | replace[-_ ]?me | placeholder | secret
-      | (your|my)[-_ ].* | .*[-_ ](here|goes[-_ ]here)
-      | sk-(x+|\.+|\*+|your.*|1234|test)
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-
-
-def mask(value: str) -> str:
-    """`sk-p…3210` for a long value; only the length for a short one."""
-    if len(value) >= 16:
-        return f"{value[:4]}…{value[-4:]}"
-    return f"<{len(value)} chars>"
-
-
-def is_placeholder(value: str) -> bool:
-    return _PLACEHOLDER.fullmatch(value.strip()) is not None
-
+__all__ = ["EnvFile", "env_file", "gaps", "is_placeholder", "mask", "merged", "shell_env"]
 
 @dataclass(frozen=True, slots=True)
 class EnvFile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,10 +24,14 @@ from datumc.schema.vocab import (
     is_env_name,
 )
 
+# C0 controls and DEL. One regex scan instead of a Python loop over every character:
+# this runs on every name of every datum (it was a third of validation time).
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def no_control_chars(value: str) -> str:
     """A single line: no control characters, no surrounding whitespace."""
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+    if _CONTROL_CHAR.search(value) is not None:
         raise ValueError("must not contain control characters (newline, tab, NUL, ...)")
     if value != value.strip():
         raise ValueError("must not start or end with whitespace")
