@@ -33,13 +33,9 @@ def env_ref_name(value: object) -> str | None:
     return name if is_env_name(name) else None
 
 
-# LiteLLM keys that end like a secret but hold none.
-_NOT_SECRET_KEYS: Final = frozenset({"prompt_cache_key"})
-
-
 def secret_key(key: str) -> bool:
     """Does the key's name say its value is a secret (api_key, *_password, ...)?"""
-    return key.lower() not in _NOT_SECRET_KEYS and is_secret_name(key)
+    return is_secret_name(key)
 
 
 def secret_value(value: str) -> bool:
