@@ -169,4 +169,14 @@ Why: following it could write outside the project.
 
 Fix: remove the symlink, or set [datumc] out_dir to a real directory.
 ''', configurable=False),
+    _core("DC022", "write-failed", Severity.ERROR, '''
+Writing the output failed (disk full, permission denied, read-only file system).
+
+Why: datumc writes every file to a temp file first and renames only when all of them
+are written, so a failure while writing changes nothing. If renaming fails part-way,
+the message lists the files that were updated; every file is whole, old or new.
+
+Fix: free space or fix the permissions, then build again; the next build finishes
+the job.
+''', configurable=False),
 ]
