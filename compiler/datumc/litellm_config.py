@@ -20,7 +20,7 @@ OVERRIDE = "DC006"
 
 # litellm_params keys a datum's [ai_model.parameters] may never set.
 RESERVED_PARAMS = ("model", "api_key", "api_base")
-_FIELD_PARAMS = {
+FIELD_PARAMS = {
     "api_version": "api_version",
     "rpm_limit": "rpm",
     "tpm_limit": "tpm",
@@ -28,10 +28,12 @@ _FIELD_PARAMS = {
     "stream_timeout": "stream_timeout",
     "max_retries": "max_retries",
 }
-_ROUTER_FIELDS = ("routing_strategy", "num_retries", "timeout", "allowed_fails", "cooldown_time")
+ROUTER_FIELDS = ("routing_strategy", "num_retries", "timeout", "allowed_fails", "cooldown_time")
 # The bundled compose postgres reads its password from the env file under this name.
 POSTGRES_PASSWORD = "POSTGRES_PASSWORD"
-_ROUTER_OWN = {"redis", "redis_host_env", "redis_port_env", "redis_password_env"}
+ROUTER_OWN = {"redis", "redis_host_env", "redis_port_env", "redis_password_env"}
+# Top-level sections of config.yaml that datumc writes itself.
+OWN_SECTIONS = ("model_list", "router_settings", "litellm_settings", "general_settings")
 # Without this pre-call check LiteLLM only uses a deployment's rpm/tpm as a routing
 # weight and never refuses a request (verified on 1.106.0 by tests/test_e2e_scenarios.py).
 ENFORCE_LIMITS = "enforce_model_rate_limits"
@@ -81,6 +83,7 @@ def build_config(stack: Stack) -> tuple[LiteLLMConfig, list[Diagnostic]]:
     general, found = _general_settings(stack)
     diags.extend(found)
     data["general_settings"] = general
+    diags.extend(_extra_sections(stack, data))
     return LiteLLMConfig(data, tuple(_env_vars(stack))), diags
 
 
@@ -106,7 +109,7 @@ def _litellm_params(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
         params["api_base"] = env_ref(am.api_base_env)
     if am.api_key_env is not None:
         params["api_key"] = env_ref(am.api_key_env)
-    for field, key in _FIELD_PARAMS.items():
+    for field, key in FIELD_PARAMS.items():
         value = getattr(am, field)
         if value is not None:
             params[key] = value
@@ -122,7 +125,7 @@ def _litellm_params(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
 def _override(entry: Entry, path: tuple[str, ...], key: str, am: AiModel) -> Diagnostic:
     field = {"model": "litellm_model", "api_key": "api_key_env", "api_base": "api_base"}.get(key)
     if field is None:
-        field = next((f for f, k in _FIELD_PARAMS.items() if k == key), key)
+        field = next((f for f, k in FIELD_PARAMS.items() if k == key), key)
     return entry.diag(
         OVERRIDE,
         Severity.ERROR,
@@ -171,12 +174,12 @@ def _model_info(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
 def _router_settings(stack: Stack) -> dict[str, Any]:
     router = stack.project.router
     out: dict[str, Any] = {}
-    for key in _ROUTER_FIELDS:
+    for key in ROUTER_FIELDS:
         value = getattr(router, key)
         if value is not None:
             out[key] = value
     for key, value in (router.model_extra or {}).items():
-        if key not in _ROUTER_OWN:
+        if key not in ROUTER_OWN:
             out[key] = value
     if _has_limits(stack):
         given = out.get("optional_pre_call_checks")
@@ -287,13 +290,24 @@ def _pass_through(
     return generated, diags
 
 
+def _extra_sections(stack: Stack, data: dict[str, Any]) -> list[Diagnostic]:
+    """[extra_sections]: other top-level sections, verbatim; never one datumc writes."""
+    diags = []
+    for key, value in stack.project.extra_sections.items():
+        if key in OWN_SECTIONS:
+            diags.append(_project_override(stack, "extra_sections", key))
+            continue
+        data[key] = value
+    return diags
+
+
 def _project_override(stack: Stack, section: str, key: str) -> Diagnostic:
     where = {
         "master_key": "[proxy] master_key_env",
         "database_url": "[proxy] database_url_env",
         "cache": "[cache] type",
         "cache_params": "[cache]",
-    }.get(key, "another setting")
+    }.get(key, "the datums and the other tables" if key in OWN_SECTIONS else "another setting")
     doc = stack.project_doc
     message = f"[{section}] may not set '{key}'; datumc derives it from {where}"
     if doc is None:
@@ -306,12 +320,14 @@ def _project_override(stack: Stack, section: str, key: str) -> Diagnostic:
 
 def _env_vars(stack: Stack) -> list[EnvVar]:
     project = stack.project
-    found: dict[str, tuple[str, list[str]]] = {}
+    # Users are kept in an insertion-ordered dict, not a list: `user not in list` made
+    # this quadratic in the number of datums sharing one key (thousands, for OPENAI_API_KEY).
+    found: dict[str, tuple[str, dict[str, None]]] = {}
 
     def need(name: str, purpose: str, user: str | None = None) -> None:
-        _, users = found.setdefault(name, (purpose, []))
-        if user is not None and user not in users:
-            users.append(user)
+        _, users = found.setdefault(name, (purpose, {}))
+        if user is not None:
+            users.setdefault(user)
 
     need(project.proxy.master_key_env, "master key clients send as a Bearer token")
     for entry in stack.enabled:
@@ -330,5 +346,5 @@ def _env_vars(stack: Stack) -> list[EnvVar]:
         need(POSTGRES_PASSWORD, "password of the postgres service compose.yaml runs (the "
              "Postgres URL must use it)")
     first, *rest = found.items()
-    ordered = [first, *sorted(rest)]
+    ordered = [first, *sorted(rest, key=lambda item: item[0])]
     return [EnvVar(name, purpose, tuple(users)) for name, (purpose, users) in ordered]

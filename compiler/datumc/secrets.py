@@ -85,6 +85,7 @@ _NOT_SECRET_NAMES: Final = frozenset({
     "api_key_env", "master_key_env", "cache_key", "key_name", "key_alias", "sort_key",
     "partition_key", "idempotency_key", "primary_key", "tokenizer", "max_tokens",
     "tokens", "max_input_tokens", "max_output_tokens", "token_counter", "auth_type",
+    "prompt_cache_key",
 })
 
 

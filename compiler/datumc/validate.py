@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -108,19 +109,32 @@ def unknown_keys(
     model: type[BaseModel], doc: TomlDoc, data: Any, at: tuple[Key, ...]
 ) -> Iterator[Diagnostic]:
     """Keys the model does not define: a warning with a did-you-mean, never dropped silently."""
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or _passes_through(model):
         return
+    fields = _fields(model)
     for key, value in data.items():
-        field = model.model_fields.get(key)
-        path = (*at, key)
-        if field is None:
-            if path in B00T_EXTRAS:
-                continue
-            yield _unknown(doc, path, list(model.model_fields))
+        if key not in fields:
+            path = (*at, key)
+            if path not in B00T_EXTRAS:
+                yield _unknown(doc, path, list(fields))
             continue
-        sub = _submodel(field.annotation)
+        sub = fields[key]
         if sub is not None and not _open(sub):
-            yield from unknown_keys(sub, doc, value, path)
+            yield from unknown_keys(sub, doc, value, (*at, key))
+
+
+@cache
+def _fields(model: type[BaseModel]) -> dict[str, type[BaseModel] | None]:
+    """Field name -> its sub-model, if it is one. Computed once per model class: reading
+    `model_fields` (a deprecation-checking descriptor in pydantic 2.11+) and inspecting
+    annotations for every key of every datum was half the cost of this check."""
+    return {name: _submodel(info.annotation) for name, info in model.model_fields.items()}
+
+
+def _passes_through(model: type[BaseModel]) -> bool:
+    """A section whose extra keys the build emits verbatim ([router]): none is unknown."""
+    extra = model.model_config.get("json_schema_extra")
+    return isinstance(extra, dict) and extra.get("additionalProperties") is True
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:

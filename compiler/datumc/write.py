@@ -319,6 +319,15 @@ def pending(planned: list[Planned]) -> list[Planned]:
     return [p for p in planned if p.action is not Action.UNCHANGED]
 
 
+def up_to_date(out_dir: Path, planned: list[Planned]) -> bool:
+    """Every output is on disk as planned and the manifest records exactly its hash:
+    applying `planned` would write nothing (the same test apply_writes makes)."""
+    if pending(planned):
+        return False
+    manifest = read_manifest(out_dir)
+    return all(manifest.get(p.output.relpath) == [sha256(p.output.content)] for p in planned)
+
+
 # -- applying -----------------------------------------------------------------------
 
 Opener = Callable[[Path, int], int]
@@ -423,6 +432,26 @@ def apply_writes(out_dir: Path, planned: list[Planned], *, opener: Opener = _def
     return result
 
 
+def apply_owned(root: Path, planned: list[Planned], *, opener: Opener = _default_open) -> (
+    WriteResult
+):
+    """Write files the user owns from now on (`datumc import`): all or nothing, atomically,
+    without a manifest. A planned UPDATE with `backup` keeps the old file as <name>.bak."""
+    result = WriteResult()
+    todo = [p for p in planned if p.action in (Action.CREATE, Action.UPDATE)]
+    temps, error = _stage(root, todo, opener)
+    if error is not None:
+        result.diagnostics.append(error)
+        return result
+    try:
+        _commit(root, temps, [], result, opener)
+    except OSError as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        result.diagnostics.append(_partial(root, result.changed, exc))
+    return result
+
+
 def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
     tuple[list[tuple[Path, Planned]], Diagnostic | None]
 ):
@@ -458,7 +487,7 @@ def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Plann
     for p in chmods:
         (out_dir / p.output.relpath).chmod(p.output.mode)
         result.changed.append(p.output.relpath)
-    for directory in sorted(directories):
+    for directory in directories:
         _fsync_dir(directory)
 
 

@@ -17,6 +17,7 @@ from datumc.write import (
     clean_temps,
     pending,
     plan_writes,
+    up_to_date,
 )
 
 
@@ -68,6 +69,13 @@ def _check(out_dir: Path, result: Compilation, console: Console) -> int:
 
 
 def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console) -> int:
+    planned, conflicts = plan_writes(out_dir, result.outputs, force=args.force)
+    if not conflicts and up_to_date(out_dir, planned):
+        # Nothing to write, so no lock either: taking it writes our pid into .datumc.lock,
+        # and a no-op build must touch no file (watchers, make, rsync). A build running
+        # concurrently cannot fool this: mid-build, its manifest lists two hashes.
+        console.out(f"datumc: {len(planned)} file(s) up to date in {display_path(out_dir)}")
+        return 0
     with build_lock(out_dir, timeout=args.lock_timeout, notify=console.err):
         clean_temps(out_dir)
         planned, conflicts = plan_writes(out_dir, result.outputs, force=args.force)

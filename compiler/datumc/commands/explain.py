@@ -24,7 +24,7 @@ class ExplainArgs:
 
 def run(args: ExplainArgs, console: Console) -> int:
     if args.code is None:
-        for rule in RULES.values():
+        for rule in sorted(RULES.values(), key=lambda r: r.code):
             console.out(f"{rule.code}  {rule.severity.value:<7}  {rule.name}")
         return 0
     found = find_rule(args.code)

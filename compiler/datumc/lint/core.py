@@ -172,12 +172,12 @@ Fix: remove the symlink, or set [datumc] out_dir to a real directory.
     _core("DC022", "write-failed", Severity.ERROR, '''
 Writing the output failed (disk full, permission denied, read-only file system).
 
-Why: datumc writes every file to a temporary file first and renames them only when
-all are ready, so a failure while writing changes nothing; a failure between
-renames leaves each file whole (old or new) and the message lists the files
-that were updated.
+Why: datumc writes every file to a temp file first and renames only when all of them
+are written, so a failure while writing changes nothing. If renaming fails part-way,
+the message lists the files that were updated; every file is whole, old or new.
 
-Fix: free space or fix permissions, then build again; the next build finishes.
+Fix: free space or fix the permissions, then build again; the next build finishes
+the job.
 ''', configurable=False),
     _core("DC023", "secret-in-output", Severity.ERROR, '''
 A generated file would contain the value of a secret environment variable (from the

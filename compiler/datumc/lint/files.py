@@ -14,7 +14,6 @@ from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
 from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
-from datumc.load.yaml_loader import YamlDoc, load_yaml
 from datumc.pipeline import analyse, analyse_stack
 from datumc.schema.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.schema.project import LintSection
@@ -100,6 +99,9 @@ def _project_datums(stack: Stack | None) -> list[Path]:
 
 
 def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
+    # Imported here: linting datums (the pre-commit path) never needs PyYAML.
+    from datumc.load.yaml_loader import YamlDoc, load_yaml
+
     doc = load_yaml(path, limit=MAX_YAML_BYTES)
     if not isinstance(doc, YamlDoc):
         return [doc]

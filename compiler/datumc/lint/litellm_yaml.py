@@ -6,12 +6,14 @@ import difflib
 import fnmatch
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.walk import dotted
 from datumc.litellm_data import vocab
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 # Sections that mark a YAML file as a LiteLLM proxy config.
 CORE_SECTIONS = ("model_list", "litellm_settings", "general_settings", "router_settings",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from datumc.diagnostics import Diagnostic
+from datumc.importer.codes import IMPORT_RULES
 from datumc.lint.core import CORE_RULES
 from datumc.lint.rule import Rule, Scope, from_module
 from datumc.lint.rules import RULE_MODULES
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in CORE_RULES}
 RULES.update((r.code, r) for r in (from_module(m) for m in RULE_MODULES))
+RULES.update((rule.code, rule) for rule in IMPORT_RULES)
 
 
 def find_rule(key: str) -> Rule | None:

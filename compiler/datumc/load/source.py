@@ -29,11 +29,16 @@ def display_path(path: Path) -> str:
     Control characters in a file name are shown escaped (`\\x0a`), so a name cannot
     forge an extra line of diagnostics.
     """
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = str(path)
-    shown = str(path) if rel.startswith("..") else rel
+    if not path.is_absolute() and ".." not in path.parts:
+        # Already relative and below the working directory: relpath would only normalise
+        # it, and Path has done that. Skips two getcwd() calls per datum.
+        shown = str(path)
+    else:
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:
+            rel = str(path)
+        shown = str(path) if rel.startswith("..") else rel
     return shown if shown.isprintable() else "".join(map(_visible, shown))
 
 

@@ -9,7 +9,7 @@ fall back to the nearest known ancestor.
 
 from __future__ import annotations
 
-import tomllib
+import tomli  # the parser toml_loader uses: quoted keys must decode the same way
 
 from datumc.load.positions import KeyPath, PositionMap
 
@@ -66,7 +66,7 @@ class _Scanner:
             raw = self.text[start : self.i]
             if "\\" not in raw:
                 return raw[1:-1]
-            return str(tomllib.loads(f"k = {raw}")["k"])
+            return str(tomli.loads(f"k = {raw}")["k"])
         start = self.i
         while self.i < self.n and self.text[self.i] in _BARE_KEY:
             self.i += 1
@@ -106,7 +106,7 @@ class _Scanner:
                     self.header()
                 else:
                     self.key_value(self.table)
-        except (_Stop, tomllib.TOMLDecodeError, IndexError, RecursionError):
+        except (_Stop, tomli.TOMLDecodeError, IndexError, RecursionError):
             pass
         return self.pos
 

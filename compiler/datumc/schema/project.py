@@ -235,6 +235,11 @@ class Project(BaseModel):
     general_settings: Table = Field(
         default_factory=dict, description="Passed through; keys checked against LiteLLM's."
     )
+    extra_sections: Table = Field(
+        default_factory=dict,
+        description="Other top-level sections of config.yaml (files_settings, guardrails, "
+        "include, ...), emitted verbatim after general_settings.",
+    )
     kubernetes: KubernetesSection = Field(default_factory=KubernetesSection)
     lint: LintSection = Field(default_factory=LintSection)
     profiles: dict[ProfileName, Table] = Field(

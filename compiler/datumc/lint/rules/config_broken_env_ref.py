@@ -25,12 +25,15 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import Flaw, ref_problems
 from datumc.lint.rule import Scope
 from datumc.lint.walk import dotted, strings
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC207"
 NAME = "config-broken-env-ref"

@@ -22,15 +22,18 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import SHELL_REF
 from datumc.lint.rule import Scope
 from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
-from datumc.load.yaml_loader import YamlDoc
 from datumc.schema.vocab import ENV_REF_PREFIX
 from datumc.secrets import describe, is_dummy, is_placeholder, is_secret_name, key_shape
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC206"
 NAME = "config-hardcoded-secret"

@@ -21,13 +21,16 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import deployments, did_you_mean
 from datumc.lint.rule import Scope
 from datumc.lint.rules.unknown_provider_prefix import problem
 from datumc.litellm_data import vocab
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC211"
 NAME = "config-unknown-provider"

@@ -19,11 +19,14 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.lint.walk import dotted
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC218"
 NAME = "duplicate-yaml-key"

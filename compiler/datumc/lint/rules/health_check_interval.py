@@ -21,11 +21,14 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC214"
 NAME = "health-check-interval"

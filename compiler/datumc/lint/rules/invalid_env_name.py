@@ -34,6 +34,7 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import Flaw, ref_problems
@@ -42,10 +43,12 @@ from datumc.lint.rules.broken_env_ref import litellm_strings
 from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
 from datumc.load.env_loader import EnvDoc
-from datumc.load.yaml_loader import YamlDoc
 from datumc.schema.vocab import is_env_name
 from datumc.secrets import key_shape, mask
 from datumc.stack import Stack
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC104"
 NAME = "invalid-env-name"

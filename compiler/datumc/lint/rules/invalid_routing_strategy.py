@@ -17,12 +17,15 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
 from datumc.lint.rules.project_routing_strategy import strategy_problem
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC208"
 NAME = "invalid-routing-strategy"

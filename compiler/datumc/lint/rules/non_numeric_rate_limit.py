@@ -21,13 +21,15 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import deployments
 from datumc.lint.rule import Scope
-from datumc.load.yaml_loader import YamlDoc
 from datumc.schema.vocab import ENV_REF_PREFIX
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC210"
 NAME = "non-numeric-rate-limit"

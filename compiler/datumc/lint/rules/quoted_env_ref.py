@@ -25,12 +25,15 @@ Example (fine as it is):
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.lint.walk import dotted, strings
-from datumc.load.yaml_loader import YamlDoc
 from datumc.schema.vocab import ENV_REF_PREFIX
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC217"
 NAME = "quoted-env-ref"

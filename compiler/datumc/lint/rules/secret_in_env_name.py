@@ -25,6 +25,7 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import ref_name
@@ -32,10 +33,12 @@ from datumc.lint.rule import Scope
 from datumc.lint.rules.broken_env_ref import litellm_strings
 from datumc.lint.walk import dotted, strings
 from datumc.load.positions import KeyPath
-from datumc.load.yaml_loader import YamlDoc
 from datumc.schema.vocab import is_env_name
 from datumc.secrets import key_shape, mask, secret_like
 from datumc.stack import Stack
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC101"
 NAME = "secret-in-env-name"

@@ -23,7 +23,7 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import (
@@ -35,7 +35,9 @@ from datumc.lint.litellm_yaml import (
 )
 from datumc.lint.rule import Scope
 from datumc.load.positions import Key
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC209"
 NAME = "undefined-fallback-group"

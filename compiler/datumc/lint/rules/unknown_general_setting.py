@@ -16,12 +16,15 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import section, unknown_keys
 from datumc.lint.rule import Scope
 from datumc.litellm_data import vocab
-from datumc.load.yaml_loader import YamlDoc
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC205"
 NAME = "unknown-general-setting"

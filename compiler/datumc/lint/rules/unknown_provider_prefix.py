@@ -27,6 +27,7 @@ from datumc.lint.litellm_yaml import did_you_mean
 from datumc.lint.providers import suggested_prefix
 from datumc.lint.rule import Scope
 from datumc.litellm_data import inferred_provider, split_model, vocab
+from datumc.schema.vocab import ENV_REF_PREFIX
 from datumc.stack import Stack
 
 CODE = "DC105"
@@ -37,6 +38,8 @@ SCOPE = Scope.DATUMS
 
 def problem(model: str, *, fix_prefix: str | None = None) -> tuple[str, str] | None:
     """(message, hint) when LiteLLM cannot route `model`; shared with the YAML rule."""
+    if model.startswith(ENV_REF_PREFIX):
+        return None  # LiteLLM resolves os.environ/ in litellm_params, model included
     prefix, rest = split_model(model)
     if prefix is None:
         if model == "*" or inferred_provider(rest) is not None:

@@ -20,13 +20,16 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
-from datumc.load.yaml_loader import YamlDoc
 from datumc.schema.vocab import ENV_REF_PREFIX
 from datumc.secrets import entropy, mask
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC212"
 NAME = "weak-master-key"

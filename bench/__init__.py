@@ -1,0 +1,1 @@
+"""datumc benchmark suite: `python bench/run.py` (see docs/bench.md)."""

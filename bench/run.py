@@ -1,0 +1,310 @@
+"""datumc's benchmark: one command, whole processes, ratios to a baseline measured in the same run.
+
+    python bench/run.py                     # 100, 1,000 and 10,000 datums, 5 runs each
+    python bench/run.py --sizes 100 --runs 1 --no-litellm   # a quick smoke run
+
+See docs/bench.md for what each row measures and the targets it is checked against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import DEFAULT_SEED, generate
+from bench.measure import CommandFailed, Sample, Spec, Stats, measure_all
+from bench.report import Targets, table
+
+HERE = Path(__file__).resolve().parent
+BASELINE = HERE / "baseline.py"
+DEFAULT_SIZES = (100, 1_000, 10_000)
+PRECOMMIT_FILES = 20
+# A strong throwaway key: the LiteLLM proxy refuses weak ones. Never a real secret.
+BENCH_MASTER_KEY = "sk-datumc-bench-4c1f0e9a7b2d4e6f8a1c3b5d7e9f0a2b"
+
+
+def datumc_command() -> list[str]:
+    """The installed `datumc` entry point of this interpreter's environment, as users run it."""
+    script = Path(sys.executable).parent / "datumc"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "datumc"]
+
+
+def litellm_command() -> list[str] | None:
+    script = Path(sys.executable).parent / "litellm"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    found = shutil.which("litellm")
+    return [found] if found else None
+
+
+def bench_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("GITHUB_ACTIONS", None)  # plain text output everywhere
+    env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    env["LITELLM_MASTER_KEY"] = BENCH_MASTER_KEY
+    return env
+
+
+def all_targets() -> list[str]:
+    """Every target this datumc has: the bench builds whatever exists."""
+    from datumc.targets import TARGETS
+
+    return list(TARGETS)
+
+
+# -- the output directory, and proof that a no-op build writes nothing ------------------
+
+
+def snapshot(directory: Path) -> dict[str, tuple[int, int, int, int]]:
+    """relpath -> (inode, mtime_ns, size, mode) of every file under `directory`."""
+    out = {}
+    for path in directory.rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            out[path.relative_to(directory).as_posix()] = (
+                st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode
+            )
+    return out
+
+
+def changed_files(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+# -- one size ------------------------------------------------------------------------------
+
+
+class NoopCheck:
+    """Snapshot the output directory before each no-op build and compare after it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.before: dict[str, Any] = {}
+        self.written: list[str] = []
+
+    def snapshot(self) -> None:
+        if not self.out.is_dir():
+            raise CommandFailed("the no-op build runs after a build, but there is no build")
+        self.before = snapshot(self.out)
+
+    def check(self, sample: Sample) -> None:
+        self.written.extend(changed_files(self.before, snapshot(self.out)))
+        if "wrote " in sample.stdout:
+            self.written.append("(datumc reported a write)")
+
+
+class SizeBench:
+    """The measured commands for one generated project."""
+
+    def __init__(self, root: Path, count: int, *, seed: int, targets: list[str]):
+        self.root = root
+        self.count = count
+        self.env = bench_env()
+        self.datumc = datumc_command()
+        shutil.rmtree(root, ignore_errors=True)  # ours (DIR/p<size>): start from nothing
+        self.paths = generate(root, count, seed=seed, targets=targets)
+        self.out = root / "build"
+        self.noop = NoopCheck(self.out)
+
+    def spec(self, name: str, *args: str, **kwargs: Any) -> Spec:
+        return Spec(name, [*self.datumc, *args], self.root, self.env, **kwargs)
+
+    def specs(self) -> list[Spec]:
+        """In round order: the baseline, a full build into an empty directory, a no-op
+        rebuild (checked to write no file), lint, and lint of 20 changed files."""
+        dest = self.root.parent / f"baseline-{self.count}.yaml"
+        return [
+            Spec("baseline", [sys.executable, str(BASELINE), str(self.root), str(dest)],
+                 self.root, self.env),
+            self.spec("build", "build",
+                       before=lambda: shutil.rmtree(self.out, ignore_errors=True)),
+            self.spec("noop_build", "build", before=self.noop.snapshot, check=self.noop.check),
+            self.spec("lint", "lint"),
+            self.lint_files("lint_20_in_project", self.changed()),
+        ]
+
+    def changed(self) -> list[Path]:
+        """The pre-commit path in a big repository: 20 changed files, linted with the whole
+        project around them (fallbacks and aliases refer across files). Evenly spread."""
+        return self.paths[:: max(1, self.count // PRECOMMIT_FILES)][:PRECOMMIT_FILES]
+
+    def lint_files(self, name: str, paths: Sequence[Path]) -> Spec:
+        """`datumc lint FILE...` on the files a commit touched, as pre-commit runs it."""
+        return self.spec(name, "lint", *(p.relative_to(self.root).as_posix() for p in paths))
+
+
+def _shown(stats: Stats) -> Stats:
+    """Abbreviate a command line that lists files."""
+    files = [a for a in stats.command if a.endswith(".toml")]
+    if files:
+        stats.command = [*(a for a in stats.command if a not in files), f"<{len(files)} files>"]
+    return stats
+
+
+def bench_size(root: Path, count: int, *, runs: int, seed: int, targets: list[str]) -> (
+    dict[str, Any]
+):
+    size = SizeBench(root, count, seed=seed, targets=targets)
+    print(f"[bench] {count:,} datums: baseline, build, no-op build, lint, lint 20 files ...",
+          file=sys.stderr)
+    stats = measure_all(size.specs(), runs=runs)
+    stats["noop_build"].notes["files_written"] = len(size.noop.written)
+    stats["noop_build"].notes["written"] = sorted(set(size.noop.written))
+    base = stats.pop("baseline")
+    result: dict[str, Any] = {"datums": count, "baseline": base.to_json()}
+    for key, found in stats.items():
+        entry = _shown(found).to_json()
+        entry["ratio_to_baseline"] = round(found.wall_median_s / base.wall_median_s, 2)
+        result[key] = entry
+    return result
+
+
+def bench_small(work: Path, *, runs: int, seed: int, targets: list[str]) -> dict[str, Any]:
+    """Cold start (`--version`) and the pre-commit path (lint 20 datums, cold)."""
+    print("[bench] cold start and pre-commit lint ...", file=sys.stderr)
+    size = SizeBench(work / f"p{PRECOMMIT_FILES}", PRECOMMIT_FILES, seed=seed, targets=targets)
+    stats = measure_all(
+        [size.spec("version", "--version"), size.lint_files("lint_20", size.paths)], runs=runs
+    )
+    return {name: _shown(found).to_json() for name, found in stats.items()}
+
+
+def bench_litellm(project: Path, count: int, *, runs: int) -> dict[str, Any]:
+    """`datumc lint config.yaml` vs `litellm --config config.yaml --validate_config`."""
+    config = project / "build" / "litellm" / "config.yaml"
+    litellm = litellm_command()
+    if litellm is None:
+        return {"skipped": "litellm is not installed (pip install 'datumc[proxy]')"}
+    if not config.is_file():
+        raise CommandFailed(f"{config} was not built")
+    print(f"[bench] LiteLLM comparison on the {count:,}-datum config.yaml ...", file=sys.stderr)
+    env = bench_env()
+    rel = config.relative_to(project).as_posix()
+    stats = measure_all([
+        Spec("ours", [*datumc_command(), "lint", rel], project, env),
+        Spec("theirs", [*litellm, "--config", rel, "--validate_config"], project, env),
+    ], runs=runs)
+    ours, theirs = stats["ours"], stats["theirs"]
+    return {
+        "datums": count,
+        "config": rel,
+        "datumc_lint": ours.to_json(),
+        "litellm_validate_config": theirs.to_json(),
+        "ratio_datumc_to_litellm": round(ours.wall_median_s / theirs.wall_median_s, 3),
+    }
+
+
+# -- main ---------------------------------------------------------------------------------
+
+
+def meta(args: argparse.Namespace, targets: list[str]) -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from datumc import __version__
+
+    try:
+        litellm_version: str | None = version("litellm")
+    except PackageNotFoundError:
+        litellm_version = None
+    return {
+        "datumc_version": __version__,
+        "datumc_command": datumc_command(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "runs": args.runs,
+        "warmup_runs": 1,
+        "order": "interleaved: each round runs every command once",
+        "seed": args.seed,
+        "sizes": args.sizes,
+        "targets": targets,
+        "litellm_version": litellm_version,
+    }
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=_sizes, default=list(DEFAULT_SIZES),
+                        help="comma-separated datum counts (default: 100,1000,10000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per row (default: 5)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--litellm-size", type=int, default=None,
+                        help="datum count whose config.yaml LiteLLM validates (default: 1000 "
+                        "if measured, else the largest size)")
+    parser.add_argument("--no-litellm", action="store_true",
+                        help="skip the LiteLLM comparison (several seconds a run)")
+    parser.add_argument("--out", type=Path, default=HERE / "results.json",
+                        help="where to write the results (default: bench/results.json)")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="generate the projects in DIR/p<size> (replaced) and keep them "
+                        "(default: a temp dir)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive")
+    return sizes
+
+
+def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    targets = all_targets()
+    results: dict[str, Any] = {"meta": meta(args, targets), "sizes": {}}
+    for count in args.sizes:
+        root = work / f"p{count}"
+        results["sizes"][str(count)] = bench_size(root, count, runs=args.runs, seed=args.seed,
+                                                  targets=targets)
+    results.update(bench_small(work, runs=args.runs, seed=args.seed, targets=targets))
+    if args.no_litellm:
+        results["litellm"] = {"skipped": "--no-litellm"}
+    else:
+        pick = args.litellm_size or (1_000 if 1_000 in args.sizes else args.sizes[-1])
+        if pick not in args.sizes:
+            raise CommandFailed(f"--litellm-size {pick} is not one of --sizes")
+        results["litellm"] = bench_litellm(work / f"p{pick}", pick, runs=args.runs)
+    results["targets"] = Targets(results).evaluate()
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            results = run(args, args.keep.resolve())
+        else:
+            with tempfile.TemporaryDirectory(prefix="datumc-bench-") as tmp:
+                results = run(args, Path(tmp))
+    except CommandFailed as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    print(f"\nresults written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

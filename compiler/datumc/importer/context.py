@@ -1,0 +1,49 @@
+"""What every import stage shares: the YAML document, the findings, the env var names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.importer.codes import SECRET
+from datumc.importer.secrets import EnvNames, mask
+from datumc.load.positions import Key
+from datumc.load.yaml_loader import YamlDoc
+
+Path = tuple[Key, ...]
+
+
+@dataclass
+class Context:
+    doc: YamlDoc
+    env: EnvNames
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def report(self, code: str, severity: Severity, message: str, path: Path,
+               hint: str = "", *, value: bool = False) -> None:
+        self.diagnostics.append(self.doc.diag(code, severity, message, path, hint, value=value))
+
+    def line(self, path: Path) -> int:
+        return self.doc.positions.find(path, value=True)[0]
+
+    def secret(self, path: Path, value: object, base: str, *, what: str) -> str:
+        """Replace a hardcoded secret by an env var; returns the variable's NAME."""
+        name = self.env.name_for(base, str(value))
+        self.report(
+            SECRET, Severity.WARNING,
+            f"hardcoded {what} ({mask(value)}) replaced by os.environ/{name}; the value is "
+            "not copied",
+            path,
+            hint=f"set {name} in the proxy's environment (.env) to the value on line "
+            f"{self.line(path)} of {self.doc.display}",
+            value=True,
+        )
+        return name
+
+
+def dotted(path: Path) -> str:
+    """`model_list[3].litellm_params.rpm` for messages."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
