@@ -221,3 +221,21 @@ def test_project_option_and_python_m(bundled: Path, tmp_path: Path) -> None:
 def test_write_project_helper_roundtrip(tmp_path: Path) -> None:
     root = write_project(tmp_path, {"x": datum("x")})
     assert (root / "datums/x.ai_model.toml").read_text().startswith("[b00t]")
+
+
+def test_router_fallbacks_from_two_sources_is_an_error(project) -> None:
+    root = project(
+        {"a": datum("a", fallbacks=["b"]), "b": datum("b")},
+        '[router]\nfallbacks = [{a = ["b"]}]\n',
+    )
+    result = run_cli("build", cwd=root)
+    assert result.code == 1
+    assert "DC006" in result.stderr and "'fallbacks'" in result.stderr
+    assert "datumc.toml:2:1" in result.stderr
+
+
+def test_router_fallbacks_pass_through_when_no_datum_sets_them(project) -> None:
+    root = project({"a": datum("a"), "b": datum("b")}, '[router]\nfallbacks = [{a = ["b"]}]\n')
+    assert run_cli("build", "--target", "litellm", cwd=root).code == 0
+    config = yaml.safe_load((root / "build/litellm/config.yaml").read_text())
+    assert config["router_settings"]["fallbacks"] == [{"a": ["b"]}]

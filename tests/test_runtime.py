@@ -189,24 +189,30 @@ def test_serve_warns_when_the_build_is_stale(project_with_env: Path, clean_env: 
 
 
 def test_serve_without_litellm_says_how_to_install_it(
-    project_with_env: Path, clean_env: pytest.MonkeyPatch, tmp_path: Path
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    project = _project_with_env(tmp_path)
     clean_env.setenv("PATH", str(tmp_path))
     clean_env.setattr(sys, "executable", str(tmp_path / "python"))
-    result = run_cli("serve", "--project", project_with_env, "--dry-run")
+    result = run_cli("serve", "--project", project, "--dry-run")
     assert result.code == 1
     assert "the LiteLLM proxy is not installed" in result.stderr
     assert "pip install 'datumc[proxy]'" in result.stderr
     assert "Traceback" not in result.output
 
 
-@pytest.fixture
-def project_with_env(tmp_path: Path) -> Path:
-    """A built project with a complete .env, whose upstreams are never called."""
+def _project_with_env(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
     with Upstream("alpha") as alpha, Upstream("beta") as beta:
         make_project(root, {"alpha": alpha, "beta": beta}, free_port())
     return root
+
+
+@pytest.fixture
+def project_with_env(tmp_path: Path) -> Path:
+    """A built project with a complete .env, whose upstreams are never called."""
+    require_tool("litellm")  # serve looks for the proxy before anything else
+    return _project_with_env(tmp_path)
 
 
 # -- models --------------------------------------------------------------------------------

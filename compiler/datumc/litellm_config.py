@@ -74,6 +74,7 @@ def build_config(stack: Stack) -> tuple[LiteLLMConfig, list[Diagnostic]]:
         diags.extend(found)
     data: dict[str, Any] = {"model_list": model_list}
     router = _router_settings(stack)
+    diags.extend(_router_conflicts(stack))
     if router:
         data["router_settings"] = router
     settings, found = _litellm_settings(stack)
@@ -199,6 +200,18 @@ def _router_settings(stack: Stack) -> dict[str, Any]:
     return out
 
 
+def _router_conflicts(stack: Stack) -> list[Diagnostic]:
+    """[router] fallbacks / model_group_alias pass through only when no datum sets them:
+    two sources for one setting would silently drop one of them."""
+    extra = stack.project.router.model_extra or {}
+    found = []
+    if "fallbacks" in extra and _fallbacks(stack):
+        found.append(_project_override(stack, "router", "fallbacks"))
+    if "model_group_alias" in extra and model_group_alias(stack):
+        found.append(_project_override(stack, "router", "model_group_alias"))
+    return found
+
+
 def _has_limits(stack: Stack) -> bool:
     """Does any served deployment set rpm_limit or tpm_limit?"""
     return any(
@@ -307,6 +320,8 @@ def _project_override(stack: Stack, section: str, key: str) -> Diagnostic:
         "database_url": "[proxy] database_url_env",
         "cache": "[cache] type",
         "cache_params": "[cache]",
+        "fallbacks": "the datums' [ai_model] fallbacks (some datums set them)",
+        "model_group_alias": "the datums' aliases (some datums set them)",
     }.get(key, "the datums and the other tables" if key in OWN_SECTIONS else "another setting")
     doc = stack.project_doc
     message = f"[{section}] may not set '{key}'; datumc derives it from {where}"
