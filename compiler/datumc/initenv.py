@@ -21,6 +21,7 @@ from datumc.errors import DatumcError
 from datumc.load.env_loader import parse_env
 from datumc.load.source import Source, display_path, read_source
 from datumc.schema.limits import MAX_ENV_BYTES
+from datumc.write import fsync_dir
 
 ENV_MODE = 0o600
 
@@ -132,11 +133,13 @@ def apply(plan: EnvPlan) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, ENV_MODE)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), ENV_MODE)  # exact, whatever the umask
             handle.write(plan.after)
             handle.flush()
             os.fsync(handle.fileno())
         _still_unchanged(plan)
         tmp.replace(plan.path)
+        fsync_dir(plan.path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

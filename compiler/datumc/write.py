@@ -355,7 +355,7 @@ def _write_temp(final: Path, content: bytes, mode: int, opener: Opener) -> Path:
     return tmp
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:
@@ -371,7 +371,7 @@ def _write_atomic(path: Path, content: bytes, mode: int, opener: Opener) -> None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def clean_temps(out_dir: Path) -> None:
@@ -488,7 +488,7 @@ def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Plann
         (out_dir / p.output.relpath).chmod(p.output.mode)
         result.changed.append(p.output.relpath)
     for directory in directories:
-        _fsync_dir(directory)
+        fsync_dir(directory)
 
 
 def _keep_backup(path: Path, p: Planned, opener: Opener) -> Path:
