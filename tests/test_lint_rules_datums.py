@@ -240,6 +240,23 @@ def test_dc109_self_fallback(project: Project) -> None:
     assert "falls back to itself" in only(lint_project(root), "DC109")[0].message
 
 
+def test_dc109_one_finding_per_knot_of_cycles_and_no_blowup() -> None:
+    """A dense web of fallbacks (every model falls back to every other) holds more
+    simple cycles than could ever be listed; it is one knot and gets one finding.
+    Separate cycles get one finding each."""
+    from datumc.lint.rules import fallback_cycle
+
+    names = [f"m{i:02d}" for i in range(40)]
+    dense = {n: [m for m in names if m != n] for n in names}
+    components = list(fallback_cycle._strong_components(dense))
+    assert components == [set(names)]
+    cycle = fallback_cycle._shortest_cycle("m00", dense, set(names))
+    assert len(cycle) == 2 and cycle[0] == "m00"
+    two = {"a": ["b"], "b": ["a"], "c": ["d"], "d": ["c"], "e": ["a"]}
+    assert sorted(map(sorted, fallback_cycle._strong_components(two))) == [["a", "b"],
+                                                                           ["c", "d"]]
+
+
 def test_dc109_passes_on_a_chain(project: Project) -> None:
     root = project({"a": datum("a", fallbacks=["b"]), "b": datum("b", fallbacks=["c"]),
                     "c": datum("c")})

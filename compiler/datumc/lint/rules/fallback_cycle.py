@@ -16,6 +16,7 @@ Good:
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
@@ -31,13 +32,9 @@ SCOPE = Scope.DATUMS
 
 def check(stack: Stack) -> Iterator[Diagnostic]:
     graph, first = _graph(stack)
-    reported: set[frozenset[str]] = set()
-    for start in graph:
-        for cycle in _cycles_from(start, graph):
-            key = frozenset(cycle)
-            if key in reported:
-                continue
-            reported.add(key)
+    for component in _strong_components(graph):
+        cycle = _shortest_cycle(min(component), graph, component)
+        if cycle:
             yield _diag(first[cycle[0]], cycle)
 
 
@@ -56,16 +53,66 @@ def _graph(stack: Stack) -> tuple[dict[str, list[str]], dict[str, tuple[Entry, i
     return graph, where
 
 
-def _cycles_from(start: str, graph: dict[str, list[str]]) -> Iterator[list[str]]:
-    """Cycles through `start` whose other members sort after it (each cycle once)."""
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    while stack:
-        node, path = stack.pop()
+def _strong_components(graph: dict[str, list[str]]) -> Iterator[set[str]]:
+    """Strongly connected components that hold a cycle (Tarjan's algorithm, iterative:
+    linear in the size of the graph, where listing every cycle would be exponential)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, [])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            nxt = next(edges, None)
+            if nxt is not None:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph.get(nxt, []))))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph.get(node, []):
+                    yield component
+
+
+def _shortest_cycle(start: str, graph: dict[str, list[str]], within: set[str]) -> list[str]:
+    """The shortest cycle through `start` inside its component (breadth-first)."""
+    if start in graph.get(start, []):
+        return [start]
+    came_from: dict[str, str] = {start: start}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
         for nxt in graph.get(node, []):
             if nxt == start:
-                yield path
-            elif nxt not in path and nxt > start:
-                stack.append((nxt, [*path, nxt]))
+                path = [node]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return path[::-1]
+            if nxt in within and nxt not in came_from:
+                came_from[nxt] = node
+                queue.append(nxt)
+    return []
 
 
 def _diag(at: tuple[Entry, int], cycle: list[str]) -> Diagnostic:
