@@ -132,8 +132,8 @@ def test_chain_third_tier_answers_when_first_two_are_down(stack: Stack, proxy: P
 def test_chain_falls_through_when_primary_is_slower_than_its_timeout(
     stack: Stack, proxy: Proxy
 ) -> None:
-    """vllm-qwen has timeout = 3; the fake vLLM takes 60 s. The answer comes from the
-    second tier after the timeout (and the project's one retry), long before 60 s."""
+    """vllm-qwen has timeout = 3; the fake vLLM takes 60 s. The bundled retry_policy does
+    not retry timeouts, so the second tier answers roughly 3 s later, not after 60 s."""
     word = marker()
     stack.upstreams["vllm"].slow(60)
     started = time.monotonic()
@@ -142,7 +142,7 @@ def test_chain_falls_through_when_primary_is_slower_than_its_timeout(
     answered_by(reply, stack.upstreams["ollama"], proxy)
     assert reply.headers[FALLBACKS] == "1"
     assert stack.upstreams["vllm"].chats(word), "the primary was never tried"
-    assert 3 <= elapsed < 60, f"fell through after {elapsed:.1f}s"
+    assert 3 <= elapsed < 3 + 4, f"fell through after {elapsed:.1f}s"
 
 
 @pytest.mark.parametrize("behaviour", ["500", "429", "drop"])
