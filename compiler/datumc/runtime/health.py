@@ -41,27 +41,25 @@ def require_key(target: Target) -> str:
     return target.key
 
 
-def served_models(target: Target, *, timeout: float = 30.0) -> list[str]:
-    """Model names from /v1/models (aliases and model groups included)."""
-    reply = request("GET", f"{target.url}/v1/models", key=require_key(target), timeout=timeout)
+def _model_list(target: Target, path: str, timeout: float) -> list[dict[str, object]]:
+    """The `data` list of an authenticated GET (both model endpoints answer this way)."""
+    reply = request("GET", f"{target.url}{path}", key=require_key(target), timeout=timeout)
     if not reply.ok:
-        raise refused(target, reply, "GET /v1/models")
+        raise refused(target, reply, f"GET {path}")
     data = reply.json()
     items = data.get("data") if isinstance(data, dict) else None
     if not isinstance(items, list):
-        raise DatumcError(f"{target.url}/v1/models did not return a model list")
-    return sorted({str(m["id"]) for m in items if isinstance(m, dict) and "id" in m})
+        raise DatumcError(f"{target.url}{path} did not return a model list")
+    return [i for i in items if isinstance(i, dict)]
+
+
+def served_models(target: Target, *, timeout: float = 30.0) -> list[str]:
+    """Model names from /v1/models (aliases and model groups included)."""
+    return sorted({str(m["id"]) for m in _model_list(target, "/v1/models", timeout) if "id" in m})
 
 
 def model_info(target: Target, *, timeout: float = 30.0) -> list[dict[str, object]]:
-    reply = request("GET", f"{target.url}/model/info", key=require_key(target), timeout=timeout)
-    if not reply.ok:
-        raise refused(target, reply, "GET /model/info")
-    data = reply.json()
-    items = data.get("data") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise DatumcError(f"{target.url}/model/info did not return a model list")
-    return [i for i in items if isinstance(i, dict)]
+    return _model_list(target, "/model/info", timeout)
 
 
 def live(url: str, *, timeout: float = 5.0) -> Response:
