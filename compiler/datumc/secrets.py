@@ -71,7 +71,7 @@ _TEMPLATE_VALUE: Final = re.compile(
       | x{3,} | \.{3,} | \*{3,} | -+
       | tbd | none | null | undefined | empty | placeholder | secret
       | (your|my)[-_ ].* | .*[-_ ](here|goes[-_ ]here)
-      | sk-(x+|\.+|\*+|your.*|1234|test)
+      | sk-(x+|\.+|\*+|your.*)
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -173,6 +173,11 @@ def is_placeholder(value: str) -> bool:
         return True
     body = re.sub(r"^[A-Za-z]{1,4}[-_]", "", stripped)
     return len(body) >= 6 and len(set(body.lower())) <= 2
+
+
+# Example keys from LiteLLM's docs. The proxy refuses to start with them (it compares
+# their SHA-256 digests). In a config they are still a committed literal key.
+PUBLIC_EXAMPLE_KEYS: Final = frozenset({"sk-1234"})
 
 
 def is_secret_name(key: str) -> bool:

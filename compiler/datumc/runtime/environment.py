@@ -12,13 +12,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datumc import secrets
 from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.source import display_path
 from datumc.schema.limits import MAX_ENV_BYTES
 from datumc.schema.project import Project
-from datumc.secrets import is_placeholder, mask
+from datumc.secrets import mask
 
 __all__ = ["EnvFile", "env_file", "gaps", "is_placeholder", "mask", "merged", "shell_env"]
+
+def is_placeholder(value: str) -> bool:
+    """Template text left in .env, or a public example key the proxy refuses (sk-1234)."""
+    return secrets.is_placeholder(value) or value.strip() in secrets.PUBLIC_EXAMPLE_KEYS
+
 
 @dataclass(frozen=True, slots=True)
 class EnvFile:

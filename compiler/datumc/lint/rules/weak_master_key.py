@@ -26,7 +26,7 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
 from datumc.schema.vocab import ENV_REF_PREFIX
-from datumc.secrets import entropy, mask
+from datumc.secrets import PUBLIC_EXAMPLE_KEYS, entropy, mask
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc
@@ -36,8 +36,7 @@ NAME = "weak-master-key"
 SEVERITY = Severity.ERROR
 SCOPE = Scope.YAML
 
-# Refused by LiteLLM's boot check (it compares SHA-256 digests; this is the value).
-PUBLICLY_KNOWN = frozenset({"sk-1234"})
+PUBLICLY_KNOWN = PUBLIC_EXAMPLE_KEYS  # refused by LiteLLM's boot check
 OVERRIDE = "dangerously_permit_weak_or_unset_master_key"
 _HINT = ("write master_key: os.environ/LITELLM_MASTER_KEY and set it to a random value, "
          "e.g. sk-$(openssl rand -hex 32)")
