@@ -9,9 +9,6 @@ others, and a reader sees the old file or the new one.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +18,7 @@ from datumc.errors import DatumcError
 from datumc.load.env_loader import parse_env
 from datumc.load.source import Source, display_path, read_source
 from datumc.schema.limits import MAX_ENV_BYTES
-from datumc.write import fsync_dir
+from datumc.write import fsync_dir, write_temp
 
 ENV_MODE = 0o600
 
@@ -129,20 +126,13 @@ def apply(plan: EnvPlan) -> None:
         if plan.loose:
             plan.path.chmod(ENV_MODE)
         return
-    tmp = plan.path.with_name(f".{plan.path.name}.{secrets.token_hex(4)}.datumc-tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, ENV_MODE)
+    tmp = write_temp(plan.path, plan.after, ENV_MODE)  # 0600 from creation, any umask
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), ENV_MODE)  # exact, whatever the umask
-            handle.write(plan.after)
-            handle.flush()
-            os.fsync(handle.fileno())
         _still_unchanged(plan)
         tmp.replace(plan.path)
         fsync_dir(plan.path.parent)
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -337,7 +337,8 @@ def _default_open(path: Path, mode: int) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
 
 
-def _write_temp(final: Path, content: bytes, mode: int, opener: Opener) -> Path:
+def write_temp(final: Path, content: bytes, mode: int, opener: Opener = _default_open) -> Path:
+    """A fsynced temp file beside `final`, created with `mode` (never more permissive)."""
     tmp = final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     fd = opener(tmp, mode)
     try:
@@ -365,7 +366,7 @@ def fsync_dir(directory: Path) -> None:
 
 
 def _write_atomic(path: Path, content: bytes, mode: int, opener: Opener) -> None:
-    tmp = _write_temp(path, content, mode, opener)
+    tmp = write_temp(path, content, mode, opener)
     try:
         tmp.replace(path)
     except BaseException:
@@ -460,7 +461,7 @@ def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
         for p in todo:
             path = out_dir / p.output.relpath
             path.parent.mkdir(parents=True, exist_ok=True)
-            temps.append((_write_temp(path, p.output.content, p.output.mode, opener), p))
+            temps.append((write_temp(path, p.output.content, p.output.mode, opener), p))
     except OSError as exc:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
