@@ -219,9 +219,14 @@ def load_datum_text(text: str, display: str) -> tuple[Entry | None, list[Diagnos
 
 
 def load_stack(
-    root: Path, *, profile: str | None = None, datum_paths: Sequence[Path] | None = None
+    root: Path, *, profile: str | None = None, datum_paths: Sequence[Path] | None = None,
+    extra_paths: Sequence[Path] = (),
 ) -> tuple[Stack | None, list[Diagnostic]]:
-    """Load and validate the project at `root`. Returns None when nothing usable was found."""
+    """Load and validate the project at `root`. Returns None when nothing usable was found.
+
+    `extra_paths` are datums outside the project's datum dirs (named on a lint command
+    line) loaded alongside the project's own, so fallbacks and aliases resolve.
+    """
     project, project_doc, raw, diags = load_project(root, profile=profile)
     if project is None:
         return None, diags
@@ -231,6 +236,9 @@ def load_stack(
         diags.extend(found)
         if not datum_paths and not found:
             diags.append(_no_datums(dirs))
+    if extra_paths:
+        known = {p.resolve() for p in datum_paths}
+        datum_paths = [*datum_paths, *(p for p in extra_paths if p.resolve() not in known)]
     if len(datum_paths) > MAX_DATUM_FILES:
         diags.append(_too_many(root, len(datum_paths)))
         return None, diags

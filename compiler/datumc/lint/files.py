@@ -14,7 +14,7 @@ from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
 from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
-from datumc.pipeline import analyse, analyse_stack
+from datumc.pipeline import Compilation, analyse, analyse_stack
 from datumc.schema.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.schema.project import LintSection
 from datumc.stack import PROJECT_FILE, Stack, load_project, load_stack
@@ -55,16 +55,17 @@ def lint_paths(paths: Sequence[Path], *, root: Path) -> list[Diagnostic]:
         return analyse(root).diagnostics
     sel = _select(paths, root)
     diags: list[Diagnostic] = []
-    stack: Stack | None = None
+    context: Compilation | None = None
     if sel.datums or sel.project or sel.envs:
-        stack, found = _project_context(root, sel)
+        context, found = _project_context(root, sel)
         diags.extend(found)
+    stack = context.stack if context is not None else None
     lint = _lint_settings(root, stack)
     texts: dict[str, str] = {}
     for path in sel.yamls:
         diags.extend(_lint_yaml(path, texts))
     for path in sel.envs:
-        diags.extend(_lint_env(path, stack, texts))
+        diags.extend(_lint_env(path, context, texts))
     return sort_diagnostics(apply_policy(diags, texts=texts, lint=lint))
 
 
@@ -78,24 +79,17 @@ def _lint_settings(root: Path, stack: Stack | None) -> LintSection:
     return project.lint if project is not None else LintSection()
 
 
-def _project_context(root: Path, sel: _Selection) -> tuple[Stack | None, list[Diagnostic]]:
-    """Lint the named datums with the whole project around them (for fallbacks, aliases)."""
-    result = analyse(root)
+def _project_context(root: Path, sel: _Selection) -> tuple[Compilation, list[Diagnostic]]:
+    """Lint the named datums with the whole project around them (for fallbacks, aliases):
+    the project and the named datums are loaded and analysed once, together."""
+    stack, found = load_stack(root, extra_paths=sel.datums)
+    result = analyse_stack(stack, found) if stack is not None else Compilation(None, found)
     if not sel.datums:
-        return result.stack, result.diagnostics if sel.project else []
-    project_paths = {d.resolve() for d in _project_datums(result.stack)}
-    extra = [p for p in sel.datums if p.resolve() not in project_paths]
-    if extra:
-        stack, found = load_stack(root, datum_paths=[*_project_datums(result.stack), *extra])
-        result = analyse_stack(stack, found) if stack is not None else result
+        return result, result.diagnostics if sel.project else []
     wanted = {display_path(p) for p in sel.datums}
     if sel.project:
         wanted.add(display_path(root / PROJECT_FILE))
-    return result.stack, [d for d in result.diagnostics if d.path in wanted]
-
-
-def _project_datums(stack: Stack | None) -> list[Path]:
-    return [e.doc.source.path for e in stack.entries] if stack is not None else []
+    return result, [d for d in result.diagnostics if d.path in wanted]
 
 
 def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
@@ -119,22 +113,24 @@ def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
     return out
 
 
-def _lint_env(path: Path, stack: Stack | None, texts: dict[str, str]) -> list[Diagnostic]:
+def _lint_env(path: Path, context: Compilation | None,
+              texts: dict[str, str]) -> list[Diagnostic]:
     doc = load_env(path, limit=MAX_ENV_BYTES)
     if not isinstance(doc, EnvDoc):
         return [doc]
     texts[doc.display] = doc.source.text
-    needed = _needed(stack)
+    needed = _needed(context)
     out: list[Diagnostic] = []
     for check in checks_for(Scope.ENV):
         out.extend(check(doc, needed))
     return out
 
 
-def _needed(stack: Stack | None) -> list[str] | None:
-    """Env vars the project's enabled datums need; None without a datum project."""
-    if stack is None or not stack.enabled:
+def _needed(context: Compilation | None) -> list[str] | None:
+    """Env vars the project's enabled datums need (from the config already planned);
+    None without a datum project."""
+    if context is None or context.stack is None or not context.stack.enabled:
         return None
-    from datumc.litellm_config import build_config
-
-    return [v.name for v in build_config(stack)[0].env]
+    if context.config is None:
+        return None
+    return [v.name for v in context.config.env]
