@@ -14,6 +14,7 @@ from importlib import metadata
 
 from datumc.diagnostics import summarize
 from datumc.errors import DatumcError
+from datumc.images import ImageRef
 from datumc.load.source import display_path
 from datumc.pipeline import Compilation
 from datumc.runtime.environment import EnvFile, is_placeholder
@@ -24,9 +25,6 @@ from datumc.runtime.served import compare, describe, expected
 from datumc.schema.project import Project
 from datumc.write import pending, plan_writes
 
-# Tags that move: an image under one of them is not pinned.
-_FLOATING = {"latest", "main", "main-latest", "main-stable", "stable", "dev", "nightly",
-             "main-dev", "litellm_stable_release_branch"}
 _VERSION = re.compile(r"v?(\d+\.\d+\.\d+)")
 
 
@@ -90,10 +88,9 @@ def fresh(compiled: Compilation) -> Check:
 
 def image(project: Project) -> list[Check]:
     ref = project.proxy.image
-    last = ref.rsplit("/", 1)[-1]
-    digest = "@sha256:" in ref
-    tag = last.split("@", 1)[0].split(":", 1)[1] if ":" in last.split("@", 1)[0] else ""
-    if not digest and (not tag or tag in _FLOATING):
+    parsed = ImageRef.parse(ref)  # the same reading as lint's DC401
+    tag = parsed.tag or ""
+    if not (parsed.pinned_by_digest or parsed.versioned_tag):
         return [fail(f"image not pinned: {ref}",
                      "set [proxy] image to a version tag (e.g. "
                      "ghcr.io/berriai/litellm:main-v1.106.0) or a @sha256: digest")]
