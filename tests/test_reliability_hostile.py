@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from datumc.diagnostics import Diagnostic
 from datumc.schema.limits import (
     MAX_DATUM_BYTES,
     MAX_ENV_BYTES,
@@ -477,3 +478,31 @@ def test_deployment_settings_that_would_break_a_unit_file(box: Sandbox, setting:
 
     (box.root / "datumc.toml").write_text(tomli_w.dumps({"proxy": {setting: value}}))
     _fails(box, "DC003", where="datumc.toml:2:")
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 5_000 + "]" * 5_000 + "\n",
+    "a: " + "{x: " * 5_000 + "1" + "}" * 5_000 + "\n",
+    "".join(f"{' ' * i}k:\n" for i in range(200)) + " " * 200 + "v: 1\n",
+])
+def test_deep_yaml_is_the_same_finding_with_every_parser(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libyaml builds differ (PyYAML 6.0.4's stops at its own limit while scanning ahead);
+    the finding, its position and its hint do not."""
+    import yaml
+
+    from datumc.load import yaml_loader
+    from datumc.load.source import Source
+
+    source = Source(Path("deep.yaml"), "deep.yaml", text)
+    found = []
+    for loader in {getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader}:
+        monkeypatch.setattr(yaml_loader, "_Loader", loader)
+        found.append(yaml_loader.parse_yaml(source))
+    assert all(isinstance(d, Diagnostic) for d in found)
+    first = found[0]
+    assert isinstance(first, Diagnostic)
+    assert first.code == "DC014" and f"deeper than {MAX_PARSE_DEPTH}" in first.message
+    assert "indentation" not in first.hint and first.line >= 1
+    assert all(d == first for d in found)

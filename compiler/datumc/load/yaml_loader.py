@@ -79,27 +79,41 @@ def _too_deep(source: Source) -> Diagnostic | None:
 
     libyaml's parser keeps its own stack, but PyYAML composes nodes recursively in C:
     100,000 nested `[` crash the process with a segfault instead of a RecursionError.
+    Some libyaml builds (PyYAML 6.0.4's wheels) stop at their own nesting limit while
+    scanning ahead, before an event reaches us; the pure-Python parser, which has no
+    such limit, then counts again, so the finding is the same on every PyYAML version.
     """
-    depth = 0
     try:
-        for event in yaml.parse(source.text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_PARSE_DEPTH:
-                    mark = event.start_mark
-                    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-                    return Diagnostic(
-                        TOO_LARGE, Severity.ERROR,
-                        f"YAML nests deeper than {MAX_PARSE_DEPTH} levels",
-                        source.display, line, col,
-                        hint="a LiteLLM config needs a few levels; check that this is the file "
-                        "you meant",
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        return _depth_problem(source, _Loader)
     except yaml.YAMLError:
-        return None  # the composer reports it, with its position
+        if _Loader is yaml.SafeLoader:
+            return None  # the composer reports it, with its position
+    try:
+        return _depth_problem(source, yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def _depth_problem(source: Source, loader: Any) -> Diagnostic | None:
+    depth = 0
+    for event in yaml.parse(source.text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_PARSE_DEPTH:
+                return _nests_too_deep(source, event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return None
+
+
+def _nests_too_deep(source: Source, mark: Any) -> Diagnostic:
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    return Diagnostic(
+        TOO_LARGE, Severity.ERROR,
+        f"YAML nests deeper than {MAX_PARSE_DEPTH} levels",
+        source.display, line, col,
+        hint="a LiteLLM config needs a few levels; check that this is the file you meant",
+    )
 
 
 def load_yaml(path: Path, *, limit: int, display: str | None = None) -> YamlDoc | Diagnostic:
