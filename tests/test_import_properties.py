@@ -30,22 +30,22 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from datumc.data import vocab
 from datumc.importer.compare import compare_configs
 from datumc.importer.fits import misfit
 from datumc.importer.plan import ImportResult, import_text
 from datumc.importer.secrets import secret_key, secret_value
-from datumc.litellm_config import (
+from datumc.pipeline import compile_project
+from datumc.plan.config import (
     ENFORCE_LIMITS,
     FIELD_PARAMS,
     OWN_SECTIONS,
     RESERVED_PARAMS,
     ROUTER_OWN,
 )
-from datumc.litellm_data import vocab
-from datumc.pipeline import compile_project
-from datumc.schema.datum import AiModel
-from datumc.schema.project import RouterSection
-from datumc.schema.vocab import B00T_PROVIDER_PREFIX, CAPABILITY_FLAGS, Capability
+from datumc.validate.datum import AiModel
+from datumc.validate.project import RouterSection
+from datumc.validate.vocab import B00T_PROVIDER_PREFIX, CAPABILITY_FLAGS, Capability
 
 # DATUMC_PROPERTY_EXAMPLES=2000 for a long local run; CI keeps the suite fast.
 SETTINGS = settings(max_examples=int(os.environ.get("DATUMC_PROPERTY_EXAMPLES", "60")),

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from datumc import initenv
 from datumc.load.env_loader import parse_env
 from datumc.load.source import Source
+from datumc.write import initenv
 from tests.conftest import run_cli
 
 EXAMPLE = """\

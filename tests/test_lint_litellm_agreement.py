@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
+from datumc.data import model_map_version, vocab
 from datumc.lint.rules.project_routing_strategy import strategy_problem
 from datumc.lint.rules.unknown_provider_prefix import problem
-from datumc.litellm_data import model_map_version, vocab
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 

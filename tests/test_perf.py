@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from conftest import CORPUS, REPO, datum, datumc_env, run_cli, write_project
 from datumc.diagnostics import Severity
-from datumc.discover import discover, walk_datums
+from datumc.load.discover import discover, walk_datums
 from datumc.load.source import display_path
-from datumc.schema.datum import no_control_chars
+from datumc.validate.datum import no_control_chars
 
 # -- no-op build ------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from conftest import datum
-from datumc.litellm_config import ENFORCE_LIMITS
 from datumc.pipeline import analyse
+from datumc.plan.config import ENFORCE_LIMITS
 
 
 def router(root: Path) -> dict[str, Any]:

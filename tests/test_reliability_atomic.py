@@ -15,7 +15,7 @@ import pytest
 
 import datumc.commands.build
 from datumc.pipeline import compile_project
-from datumc.write import (
+from datumc.write.writer import (
     HAND_EDITED,
     WRITE_FAILED,
     Action,

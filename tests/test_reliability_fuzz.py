@@ -32,18 +32,18 @@ from datumc.lint.litellm_yaml import is_litellm_config
 from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
 from datumc.lint.run import lint_stack
-from datumc.litellm_config import build_config
 from datumc.load.env_loader import EnvDoc, parse_env
 from datumc.load.source import Source, read_source
+from datumc.load.stack import Entry, Stack
 from datumc.load.toml_loader import parse_toml
 from datumc.load.tomlpos import toml_positions
 from datumc.load.yaml_loader import YamlDoc, parse_yaml
-from datumc.schema.limits import MAX_DATUM_BYTES
-from datumc.schema.project import Project
-from datumc.stack import Entry, Stack
+from datumc.plan.config import build_config
 from datumc.targets import litellm as litellm_target
 from datumc.targets.base import RenderContext
-from datumc.validate import validate_datum, validate_model
+from datumc.validate.check import validate_datum, validate_model
+from datumc.validate.limits import MAX_DATUM_BYTES
+from datumc.validate.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"

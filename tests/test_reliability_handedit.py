@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from datumc.write import MANIFEST
+from datumc.write.writer import MANIFEST
 from tests.conftest import run_cli
 from tests.helpers.reliability import TwoVersions, snapshot
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from datumc.diagnostics import Diagnostic
-from datumc.schema.limits import (
+from datumc.validate.limits import (
     MAX_DATUM_BYTES,
     MAX_ENV_BYTES,
     MAX_LIST_ITEMS,
@@ -28,7 +28,7 @@ from datumc.schema.limits import (
     MAX_STRING_CHARS,
     MAX_YAML_BYTES,
 )
-from datumc.write import LOCK, MANIFEST
+from datumc.write.writer import LOCK, MANIFEST
 from tests.conftest import datum, datumc_env
 
 TIMEOUT = 60  # seconds; every case takes well under one
@@ -443,7 +443,7 @@ def test_writer_refuses_an_output_path_outside_the_output_dir(tmp_path: Path,
                                                               relpath: str) -> None:
     """Defence in depth: even a target that builds a bad file name cannot escape."""
     from datumc.targets.base import Output
-    from datumc.write import UNSAFE_DIR, plan_writes
+    from datumc.write.writer import UNSAFE_DIR, plan_writes
 
     planned, diags = plan_writes(tmp_path / "build", [Output(relpath, b"x")])
     assert planned == []

@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 
 from datumc.cli import main
-from datumc.write import HAND_EDITED, MANIFEST
+from datumc.write.writer import HAND_EDITED, MANIFEST
 from tests.conftest import datumc_env, run_cli
 from tests.helpers.reliability import TwoVersions, modes, snapshot, temps
 

@@ -20,7 +20,7 @@ import pytest
 
 import datumc.commands.build as build_cmd
 from datumc.cli import main
-from datumc.write import LOCK, build_lock
+from datumc.write.writer import LOCK, build_lock
 from tests.conftest import datumc_env, run_cli
 from tests.helpers.reliability import TwoVersions, snapshot
 
@@ -167,7 +167,7 @@ def test_the_overlap_check_detects_interleaving_without_the_lock(proj: TwoVersio
 def _dead_holder(out_dir: Path) -> Iterator[int]:
     """A process that took the lock and was killed with SIGKILL while holding it."""
     code = (
-        "import sys, time; from pathlib import Path; from datumc.write import build_lock\n"
+        "import sys, time; from pathlib import Path; from datumc.write.writer import build_lock\n"
         "with build_lock(Path(sys.argv[1])):\n"
         "    print('locked', flush=True); time.sleep(600)\n"
     )

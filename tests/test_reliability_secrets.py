@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from datumc.pipeline import compile_project
-from datumc.write import TMP_SUFFIX, apply_writes, build_lock, plan_writes
+from datumc.write.writer import TMP_SUFFIX, apply_writes, build_lock, plan_writes
 from tests.conftest import datum, run_cli, run_datumc
 from tests.helpers.reliability import TwoVersions, observing_opener, set_umask
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from datumc.images import ImageRef
 from datumc.lint.rules.compromised_image import is_compromised
+from datumc.plan.images import ImageRef
 from tests.conftest import run_cli
 from tests.helpers.targets import copy_bundled
 

@@ -16,7 +16,7 @@ from datumc.runtime.environment import EnvFile, gaps, is_placeholder, mask, merg
 from datumc.runtime.health import Health
 from datumc.runtime.http import Response, check_url
 from datumc.runtime.served import Expected, compare
-from datumc.schema.project import Project
+from datumc.validate.project import Project
 
 
 @pytest.mark.parametrize("value", [

@@ -1,4 +1,4 @@
-"""datumc.secrets: key shapes, stand-in keys, placeholders, secret names, mask()."""
+"""datumc.secrets.detect: key shapes, stand-in keys, placeholders, secret names, mask()."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from datumc.secrets import (
+from datumc.secrets.detect import (
     describe,
     is_dummy,
     is_placeholder,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from datumc.resources import templates_dir
-from datumc.schema.project import ALL_TARGETS, Project
 from datumc.targets import TARGETS
+from datumc.validate.project import ALL_TARGETS, Project
 from tests.conftest import run_cli
 from tests.helpers.targets import SCALED_TOML, build, copy_bundled, tree
 

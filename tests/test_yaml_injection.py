@@ -10,15 +10,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from datumc.litellm_config import build_config
 from datumc.load.source import Source
+from datumc.load.stack import Entry, Stack
 from datumc.load.toml_loader import TomlDoc
+from datumc.plan.config import build_config
 from datumc.render import yamltext
-from datumc.schema.datum import Datum
-from datumc.schema.project import Project
-from datumc.stack import Entry, Stack
 from datumc.targets import litellm as litellm_target
 from datumc.targets.base import RenderContext
+from datumc.validate.datum import Datum
+from datumc.validate.project import Project
 
 # Any unicode text TOML can carry: no surrogates (TOML forbids them).
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)

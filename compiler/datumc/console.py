@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from datumc.redact import redact
+from datumc.secrets.redact import redact
 
 
 @dataclass

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from datumc.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from datumc.errors import UsageError
-from datumc.leaks import find_leaks, known_secrets
 from datumc.lint.policy import apply_policy
 from datumc.lint.run import lint_stack, stack_texts
-from datumc.litellm_config import LiteLLMConfig, build_config
-from datumc.stack import Stack, load_stack
+from datumc.load.stack import Stack, load_stack
+from datumc.plan.config import LiteLLMConfig, build_config
+from datumc.secrets.leaks import find_leaks, known_secrets
 from datumc.targets import TARGETS
 from datumc.targets.base import Output, RenderContext
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datumc.write import LOCK, MANIFEST, TMP_SUFFIX, Opener
+from datumc.write.writer import LOCK, MANIFEST, TMP_SUFFIX, Opener
 from tests.conftest import datum, write_project
 
 # Not generated files: the lock, the manifest and leftover temps are checked separately.

@@ -10,7 +10,7 @@ from datumc.diagnostics import Diagnostic, Severity, summarize
 from datumc.load.source import display_path
 from datumc.pipeline import Compilation, compile_project
 from datumc.report.text import render as render_text
-from datumc.write import (
+from datumc.write.writer import (
     apply_writes,
     build_lock,
     check_out_dir,

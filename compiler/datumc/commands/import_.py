@@ -13,16 +13,16 @@ from pathlib import Path
 
 from datumc.console import Console
 from datumc.diagnostics import Diagnostic, Severity, has_errors, sort_diagnostics, summarize
-from datumc.discover import walk_datums
 from datumc.importer.codes import EXISTS, MIXED
 from datumc.importer.plan import ImportResult, import_config
 from datumc.importer.render import DATUM_DIR
+from datumc.load.discover import walk_datums
 from datumc.load.source import display_path
 from datumc.load.yaml_loader import load_yaml
 from datumc.report.text import render as render_text
-from datumc.schema.limits import MAX_YAML_BYTES
 from datumc.targets.base import Output
-from datumc.write import UNSAFE_DIR, Action, Planned, apply_owned
+from datumc.validate.limits import MAX_YAML_BYTES
+from datumc.write.writer import UNSAFE_DIR, Action, Planned, apply_owned
 
 
 @dataclass(frozen=True, slots=True)

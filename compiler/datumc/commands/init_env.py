@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from datumc import initenv
 from datumc.console import Console
 from datumc.load.source import display_path
+from datumc.write import initenv
 
 DEFAULT_EXAMPLE = Path("build/litellm/.env.example")
 DEFAULT_ENV = Path(".env")

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from datumc.console import Console
 from datumc.load.source import display_path
-from datumc.schema.datum import Datum
-from datumc.schema.project import Project
+from datumc.validate.datum import Datum
+from datumc.validate.project import Project
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "ai_model.schema.json": Datum,

@@ -28,7 +28,7 @@ from datumc.runtime.environment import (
     shell_env,
 )
 from datumc.runtime.proxy import LOCAL_HOST, require_litellm
-from datumc.write import pending, plan_writes
+from datumc.write.writer import pending, plan_writes
 
 CONFIG = "litellm/config.yaml"  # relative to the output directory
 # Offline by default: LiteLLM otherwise downloads its model cost map at start-up.

@@ -14,7 +14,7 @@ from typing import Any
 
 from datumc.importer.fits import misfit
 from datumc.importer.models import Draft
-from datumc.schema.datum import B00tHeader
+from datumc.validate.datum import B00tHeader
 
 
 def fallback_chains(fallbacks: Any, publics: set[str]) -> tuple[dict[str, list[str]] | None, str]:

@@ -20,9 +20,9 @@ from datumc.importer.fits import misfit
 from datumc.importer.provider import hostname, infer_provider, model_prefix
 from datumc.importer.secrets import env_base, env_ref_name, is_env_ref, secret_value
 from datumc.importer.values import MISSING, table_item, toml_value
-from datumc.litellm_config import FIELD_PARAMS
-from datumc.schema.datum import AiModel, B00tHeader
-from datumc.schema.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, Capability
+from datumc.plan.config import FIELD_PARAMS
+from datumc.validate.datum import AiModel, B00tHeader
+from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, Capability
 
 FIELD_FOR_PARAM: Final = {param: name for name, param in FIELD_PARAMS.items()}
 CAPABILITY_FOR_FLAG: Final = {flag: cap for cap, flag in CAPABILITY_FLAGS.items()}

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from datumc.importer.models import Draft
-from datumc.schema.limits import MAX_NAME_CHARS
+from datumc.validate.limits import MAX_NAME_CHARS
 
 DATUM_SUFFIX: Final = ".ai_model.toml"
 _SLUG_CHARS: Final = 60

@@ -13,9 +13,9 @@ from functools import cache
 from typing import Final
 from urllib.parse import urlsplit
 
+from datumc.data import split_model, vocab
 from datumc.importer.secrets import is_env_ref
 from datumc.lint.providers import PROVIDER_PREFIXES, effective_provider, fits
-from datumc.litellm_data import split_model, vocab
 
 # Prefixes whose b00t provider is not the one PROVIDER_PREFIXES lists first.
 _B00T_NAME: Final = {"ollama_chat": "ollama"}

@@ -18,12 +18,12 @@ from datumc.importer.context import Context
 from datumc.importer.models import Draft
 from datumc.importer.names import file_names
 from datumc.load.source import Source
+from datumc.load.stack import PROJECT_FILE, load_datum_text
 from datumc.load.toml_loader import parse_toml
 from datumc.render.yamltext import comment
-from datumc.schema.project import Project
-from datumc.stack import PROJECT_FILE, load_datum_text
 from datumc.targets.base import Output
-from datumc.validate import validate_model
+from datumc.validate.check import validate_model
+from datumc.validate.project import Project
 
 DATUM_DIR: Final = "datums"
 _FIELD_ORDER: Final = (

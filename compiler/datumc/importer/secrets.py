@@ -2,7 +2,7 @@
 
 A value is a secret when its key says so (api_key, *_password, *_token, ...) or when
 the value itself does (a provider key shape, a URL with a password, a PEM key, a
-Slack webhook). Key names, key shapes and masking are datumc.secrets', shared with
+Slack webhook). Key names, key shapes and masking are datumc.secrets.detect', shared with
 lint. An `os.environ/NAME` reference is never a secret: it is what secrets become.
 """
 
@@ -12,9 +12,9 @@ import re
 import unicodedata
 from typing import Final
 
-from datumc.schema.vocab import ENV_REF_PREFIX, is_env_name
-from datumc.secrets import is_secret_name, key_shape
-from datumc.secrets import mask as mask_text
+from datumc.secrets.detect import is_secret_name, key_shape
+from datumc.secrets.detect import mask as mask_text
+from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 
 _URL_PASSWORD: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:([^/@\s]+)@")
 _EMBEDDED: Final = ("-----BEGIN", "hooks.slack.com/services/", '"private_key"')

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
+from datumc.data import vocab
 from datumc.diagnostics import Severity
 from datumc.importer.codes import GUESS, INVALID, LOSSY, PASSTHROUGH, SECRET, STRUCTURE, UNCHECKED
 from datumc.importer.context import Context, Path, dotted
@@ -25,10 +26,9 @@ from datumc.importer.links import alias_pairs, apply_aliases, apply_fallbacks, f
 from datumc.importer.models import Draft
 from datumc.importer.secrets import env_ref_name, looks_secret, mask, secret_value
 from datumc.importer.values import MISSING, table_item, toml_value
-from datumc.litellm_config import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
-from datumc.litellm_data import vocab
-from datumc.schema.project import CacheSection, ProxySection, RouterSection
-from datumc.schema.vocab import ENV_REF_PREFIX, is_env_name
+from datumc.plan.config import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
+from datumc.validate.project import CacheSection, ProxySection, RouterSection
+from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 
 SECTIONS: Final = ("model_list", "router_settings", "litellm_settings", "general_settings")
 REDIS_KEYS: Final = ("redis_host", "redis_port", "redis_password")

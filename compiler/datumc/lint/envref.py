@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from datumc.schema.vocab import ENV_REF_PREFIX, is_env_name
-from datumc.secrets import key_shape, mask
+from datumc.secrets.detect import key_shape, mask
+from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 
 SHELL_REF: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _QUOTES: Final = "'\"`"

@@ -7,17 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from datumc.diagnostics import Diagnostic, Severity, sort_diagnostics
-from datumc.discover import walk_datums
 from datumc.lint.litellm_yaml import is_litellm_config
 from datumc.lint.policy import apply_policy
 from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
+from datumc.load.discover import walk_datums
 from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
+from datumc.load.stack import PROJECT_FILE, Stack, load_project, load_stack
 from datumc.pipeline import Compilation, analyse, analyse_stack
-from datumc.schema.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
-from datumc.schema.project import LintSection
-from datumc.stack import PROJECT_FILE, Stack, load_project, load_stack
+from datumc.validate.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
+from datumc.validate.project import LintSection
 
 YAML_SUFFIXES = (".yaml", ".yml")
 NOT_LITELLM = "DC015"

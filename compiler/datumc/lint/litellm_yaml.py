@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.walk import dotted
-from datumc.litellm_data import vocab
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

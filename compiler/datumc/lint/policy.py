@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.registry import RULES, find_rule
 from datumc.lint.suppress import Suppressions, parse_suppressions
-from datumc.schema.project import LintSection
+from datumc.validate.project import LintSection
 
 
 def _levels(lint: LintSection) -> dict[str, Severity | None]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from datumc.litellm_data import inferred_provider, split_model, vocab
-from datumc.schema.vocab import B00T_PROVIDER_PREFIX
+from datumc.data import inferred_provider, split_model, vocab
+from datumc.validate.vocab import B00T_PROVIDER_PREFIX
 
 # b00t provider -> the LiteLLM prefixes that reach it. The first is the usual one.
 PROVIDER_PREFIXES: Final[dict[str, tuple[str, ...]]] = {

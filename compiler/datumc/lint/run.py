@@ -5,7 +5,7 @@ from __future__ import annotations
 from datumc.diagnostics import Diagnostic
 from datumc.lint.registry import checks_for
 from datumc.lint.rule import Scope
-from datumc.stack import Stack
+from datumc.load.stack import Stack
 
 
 def lint_stack(stack: Stack) -> list[Diagnostic]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from datumc.schema.limits import MAX_PARSE_DEPTH
+from datumc.validate.limits import MAX_PARSE_DEPTH
 
 # Characters that matter to the scan; everything else is skipped in one regex step.
 _INTERESTING = re.compile(r"[\[\]{}\"'#.=,\n]")

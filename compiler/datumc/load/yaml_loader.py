@@ -11,7 +11,7 @@ import yaml
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath, PositionMap
 from datumc.load.source import Source, read_source
-from datumc.schema.limits import MAX_PARSE_DEPTH
+from datumc.validate.limits import MAX_PARSE_DEPTH
 
 YAML_SYNTAX = "DC009"
 TOO_LARGE = "DC014"

@@ -15,7 +15,7 @@ import jinja2
 
 from datumc.render import unittext, yamltext
 from datumc.resources import templates_dir
-from datumc.schema.vocab import is_env_name
+from datumc.validate.vocab import is_env_name
 
 
 class Emitted(str):

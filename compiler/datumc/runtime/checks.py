@@ -14,16 +14,16 @@ from importlib import metadata
 
 from datumc.diagnostics import summarize
 from datumc.errors import DatumcError
-from datumc.images import ImageRef
 from datumc.load.source import display_path
 from datumc.pipeline import Compilation
+from datumc.plan.images import ImageRef
 from datumc.runtime.environment import EnvFile, is_placeholder
 from datumc.runtime.health import live, model_info
 from datumc.runtime.http import ProxyUnreachable
 from datumc.runtime.proxy import Target
 from datumc.runtime.served import compare, describe, expected
-from datumc.schema.project import Project
-from datumc.write import pending, plan_writes
+from datumc.validate.project import Project
+from datumc.write.writer import pending, plan_writes
 
 _VERSION = re.compile(r"v?(\d+\.\d+\.\d+)")
 

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datumc import secrets
 from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.source import display_path
-from datumc.schema.limits import MAX_ENV_BYTES
-from datumc.schema.project import Project
-from datumc.secrets import mask
+from datumc.secrets import detect as secrets
+from datumc.secrets.detect import mask
+from datumc.validate.limits import MAX_ENV_BYTES
+from datumc.validate.project import Project
 
 __all__ = ["EnvFile", "env_file", "gaps", "is_placeholder", "mask", "merged", "shell_env"]
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datumc.errors import DatumcError
+from datumc.load.stack import load_project
 from datumc.runtime.environment import EnvFile, env_file, shell_env
 from datumc.runtime.http import check_url
-from datumc.schema.project import Project
-from datumc.stack import load_project
+from datumc.validate.project import Project
 
 LOCAL_HOST = "127.0.0.1"
 INSTALL_HINT = "pip install 'datumc[proxy]'"

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from datumc.litellm_config import model_group_alias
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.plan.config import model_group_alias
 
 Deployment = tuple[str, str]  # (model_name, litellm model)
 

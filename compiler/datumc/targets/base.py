@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from datumc import __version__
-from datumc.litellm_config import LiteLLMConfig
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.plan.config import LiteLLMConfig
 
 
 @dataclass(frozen=True, slots=True)

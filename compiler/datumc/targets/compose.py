@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from datumc.schema.project import Project
 from datumc.targets import deploy
 from datumc.targets.base import Output, RenderContext
+from datumc.validate.project import Project
 
 name = "compose"
 COMPOSE_TEMPLATE = "compose/compose.yaml.j2"

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from datumc.litellm_config import needs_redis
-from datumc.schema.project import Project
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.plan.config import needs_redis
 from datumc.targets.base import RenderContext
+from datumc.validate.project import Project
 
 CONFIG_IN_CONTAINER: Final = "/app/config.yaml"
 LIVELINESS: Final = "/health/liveliness"

@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from datumc.litellm_config import POSTGRES_PASSWORD, EnvVar
-from datumc.schema.project import Project
+from datumc.plan.config import POSTGRES_PASSWORD, EnvVar
 from datumc.targets import deploy
 from datumc.targets.base import Output, RenderContext
+from datumc.validate.project import Project
 
 name = "kubernetes"
 KUSTOMIZATION = "kubernetes/kustomization.yaml.j2"

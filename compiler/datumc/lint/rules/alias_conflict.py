@@ -23,7 +23,7 @@ from typing import Any
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.stack import Entry, Stack
+from datumc.load.stack import Entry, Stack
 
 CODE = "DC110"
 NAME = "alias-conflict"

@@ -29,8 +29,8 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envref import Flaw, ref_problems
 from datumc.lint.rule import Scope
 from datumc.lint.walk import dotted, strings
+from datumc.load.stack import Stack
 from datumc.load.toml_loader import TomlDoc
-from datumc.stack import Stack
 
 CODE = "DC103"
 NAME = "broken-env-ref"

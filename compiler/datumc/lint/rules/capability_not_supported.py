@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from datumc.data import ModelFacts, model_facts, model_map_version
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.litellm_data import ModelFacts, model_facts, model_map_version
-from datumc.schema.vocab import CAPABILITY_ALIASES, CAPABILITY_FLAGS, Capability
-from datumc.stack import Entry, Stack
+from datumc.load.stack import Entry, Stack
+from datumc.validate.vocab import CAPABILITY_ALIASES, CAPABILITY_FLAGS, Capability
 
 CODE = "DC112"
 NAME = "capability-not-supported"

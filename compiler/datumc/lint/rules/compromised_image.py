@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.images import ImageRef, configured_images
 from datumc.lint.rule import Scope
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.plan.images import ImageRef, configured_images
 
 CODE = "DC402"
 NAME = "compromised-image"

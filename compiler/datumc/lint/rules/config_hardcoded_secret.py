@@ -29,8 +29,8 @@ from datumc.lint.envref import SHELL_REF
 from datumc.lint.rule import Scope
 from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
-from datumc.schema.vocab import ENV_REF_PREFIX
-from datumc.secrets import describe, is_dummy, is_placeholder, is_secret_name, key_shape
+from datumc.secrets.detect import describe, is_dummy, is_placeholder, is_secret_name, key_shape
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

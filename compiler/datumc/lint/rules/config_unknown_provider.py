@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import deployments, did_you_mean
 from datumc.lint.rule import Scope
 from datumc.lint.rules.unknown_provider_prefix import problem
-from datumc.litellm_data import vocab
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.litellm_config import resolve
-from datumc.stack import Entry, Stack
+from datumc.load.stack import Entry, Stack
+from datumc.plan.config import resolve
 
 CODE = "DC109"
 NAME = "fallback-cycle"

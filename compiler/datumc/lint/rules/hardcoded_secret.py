@@ -35,10 +35,10 @@ from datumc.lint.rule import Scope
 from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
 from datumc.load.positions import KeyPath
+from datumc.load.stack import Stack
 from datumc.load.toml_loader import TomlDoc
-from datumc.schema.vocab import ENV_REF_PREFIX
-from datumc.secrets import describe, is_dummy, is_placeholder, is_secret_name, key_shape
-from datumc.stack import Stack
+from datumc.secrets.detect import describe, is_dummy, is_placeholder, is_secret_name, key_shape
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 CODE = "DC102"
 NAME = "hardcoded-secret"

@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.images import ImageRef, configured_images
 from datumc.lint.rule import Scope
-from datumc.schema.project import DEFAULT_IMAGE
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.plan.images import ImageRef, configured_images
+from datumc.validate.project import DEFAULT_IMAGE
 
 CODE = "DC401"
 NAME = "image-not-pinned"

@@ -43,9 +43,9 @@ from datumc.lint.rules.broken_env_ref import litellm_strings
 from datumc.lint.rules.secret_in_env_name import secret_ref
 from datumc.lint.walk import dotted, strings
 from datumc.load.env_loader import EnvDoc
-from datumc.schema.vocab import is_env_name
-from datumc.secrets import key_shape, mask
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.secrets.detect import key_shape, mask
+from datumc.validate.vocab import is_env_name
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from datumc.data import split_model
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.providers import DEFAULT_ENDPOINTS, SELF_HOSTED_PREFIXES
 from datumc.lint.rule import Scope
-from datumc.litellm_data import split_model
-from datumc.schema.vocab import SELF_HOSTED_PROVIDERS
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.validate.vocab import SELF_HOSTED_PROVIDERS
 
 CODE = "DC107"
 NAME = "missing-api-base"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import deployments
 from datumc.lint.rule import Scope
-from datumc.schema.vocab import ENV_REF_PREFIX
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

@@ -19,7 +19,7 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envfile import is_template
 from datumc.lint.rule import Scope
 from datumc.load.env_loader import EnvDoc
-from datumc.secrets import is_placeholder, mask, secret_like
+from datumc.secrets.detect import is_placeholder, mask, secret_like
 
 CODE = "DC304"
 NAME = "placeholder-value"

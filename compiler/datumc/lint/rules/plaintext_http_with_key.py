@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.stack import Stack
+from datumc.load.stack import Stack
 
 CODE = "DC111"
 NAME = "plaintext-http-with-key"

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import did_you_mean
 from datumc.lint.rule import Scope
 from datumc.lint.walk import project_tables
-from datumc.litellm_data import vocab
-from datumc.stack import Stack
+from datumc.load.stack import Stack
 
 CODE = "DC405"
 NAME = "project-invalid-routing-strategy"

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.providers import effective_provider, expected_prefixes, fits
 from datumc.lint.rule import Scope
-from datumc.stack import Stack
+from datumc.load.stack import Stack
 
 CODE = "DC106"
 NAME = "provider-prefix-mismatch"

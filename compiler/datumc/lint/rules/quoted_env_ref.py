@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.lint.walk import dotted, strings
-from datumc.schema.vocab import ENV_REF_PREFIX
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

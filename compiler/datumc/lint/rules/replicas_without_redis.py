@@ -26,10 +26,10 @@ from pydantic import ValidationError
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.litellm_config import needs_redis
 from datumc.load.positions import Key
-from datumc.schema.project import Project, merge_profile
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.plan.config import needs_redis
+from datumc.validate.project import Project, merge_profile
 
 CODE = "DC403"
 NAME = "replicas-without-redis"

@@ -33,9 +33,9 @@ from datumc.lint.rule import Scope
 from datumc.lint.rules.broken_env_ref import litellm_strings
 from datumc.lint.walk import dotted, strings
 from datumc.load.positions import KeyPath
-from datumc.schema.vocab import is_env_name
-from datumc.secrets import key_shape, mask, secret_like
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.secrets.detect import key_shape, mask, secret_like
+from datumc.validate.vocab import is_env_name
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.stack import Entry, Stack
+from datumc.load.stack import Entry, Stack
 
 CODE = "DC108"
 NAME = "unknown-fallback"

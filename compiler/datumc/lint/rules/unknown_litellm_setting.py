@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import section, unknown_keys
 from datumc.lint.rule import Scope
-from datumc.litellm_data import vocab
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

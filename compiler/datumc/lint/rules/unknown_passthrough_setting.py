@@ -29,15 +29,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import did_you_mean
 from datumc.lint.rule import Scope
 from datumc.lint.walk import project_tables
-from datumc.litellm_data import vocab
 from datumc.load.positions import Key
+from datumc.load.stack import Stack
 from datumc.load.toml_loader import TomlDoc
-from datumc.schema.project import RouterSection
-from datumc.stack import Stack
+from datumc.validate.project import RouterSection
 
 CODE = "DC404"
 NAME = "unknown-passthrough-setting"

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from datumc.data import inferred_provider, split_model, vocab
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import did_you_mean
 from datumc.lint.providers import suggested_prefix
 from datumc.lint.rule import Scope
-from datumc.litellm_data import inferred_provider, split_model, vocab
-from datumc.schema.vocab import ENV_REF_PREFIX
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 CODE = "DC105"
 NAME = "unknown-provider-prefix"

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
-from datumc.schema.vocab import ENV_REF_PREFIX
-from datumc.secrets import PUBLIC_EXAMPLE_KEYS, entropy, mask
+from datumc.secrets.detect import PUBLIC_EXAMPLE_KEYS, entropy, mask
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

@@ -35,10 +35,10 @@ from pathlib import Path
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.errors import DatumcError
 from datumc.load.source import display_path
-from datumc.redact import mask_tokens
-from datumc.schema.vocab import ENV_REF_PREFIX
-from datumc.secrets import is_secret_name, mask
+from datumc.secrets.detect import is_secret_name, mask
+from datumc.secrets.redact import mask_tokens
 from datumc.targets.base import Output
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 MANIFEST = ".datumc-manifest.json"
 LOCK = ".datumc.lock"

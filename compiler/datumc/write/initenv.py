@@ -17,8 +17,8 @@ from datumc.diagnostics import Diagnostic
 from datumc.errors import DatumcError
 from datumc.load.env_loader import parse_env
 from datumc.load.source import Source, display_path, read_source
-from datumc.schema.limits import MAX_ENV_BYTES
-from datumc.write import fsync_dir, write_temp
+from datumc.validate.limits import MAX_ENV_BYTES
+from datumc.write.writer import fsync_dir, write_temp
 
 ENV_MODE = 0o600
 

@@ -15,9 +15,9 @@ from pydantic import (
     model_validator,
 )
 
-from datumc.redact import shown
-from datumc.schema.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_NESTING, MAX_STRING_CHARS
-from datumc.schema.vocab import (
+from datumc.secrets.redact import shown
+from datumc.validate.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_NESTING, MAX_STRING_CHARS
+from datumc.validate.vocab import (
     CAPABILITY_ALIASES,
     SIZE_ALIASES,
     Capability,

@@ -11,15 +11,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.discover import NO_DATUMS, discover
 from datumc.errors import UsageError
+from datumc.load.discover import NO_DATUMS, discover
 from datumc.load.positions import Key
 from datumc.load.source import display_path
 from datumc.load.toml_loader import TomlDoc, load_toml, parse_toml
-from datumc.schema.datum import Datum
-from datumc.schema.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES
-from datumc.schema.project import Project, merge_profile
-from datumc.validate import SCHEMA, schema_diags, unknown_keys, validate_datum, validate_model
+from datumc.validate.check import SCHEMA, schema_diags, unknown_keys, validate_datum, validate_model
+from datumc.validate.datum import Datum
+from datumc.validate.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES
+from datumc.validate.project import Project, merge_profile
 
 PROJECT_FILE = "datumc.toml"
 DUPLICATE_NAME = "DC005"

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.schema.datum import AiModel
-from datumc.schema.project import Project
-from datumc.schema.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, ENV_REF_PREFIX, Capability
-from datumc.stack import Entry, Stack
+from datumc.load.stack import Entry, Stack
+from datumc.validate.datum import AiModel
+from datumc.validate.project import Project
+from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, ENV_REF_PREFIX, Capability
 
 OVERRIDE = "DC006"
 

@@ -1,5 +1,5 @@
 """Keep secret values out of everything datumc prints, using the detectors in
-`datumc.secrets` (one answer to "is this a key?", one `mask()`).
+`datumc.secrets.detect` (one answer to "is this a key?", one `mask()`).
 
 datumc never needs a secret's value: it emits env var names and `os.environ/`
 references. A value still reaches a message when a user pastes a key where a name
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 
-from datumc.secrets import is_secret_name, key_shape, mask, secret_like
+from datumc.secrets.detect import is_secret_name, key_shape, mask, secret_like
 
 _MIN_ENV_SECRET = 8  # shorter env values ("true", "4000") are not worth masking
 _WORD = re.compile(r"[^\s\"'`,;:=()\[\]{}<>]+")

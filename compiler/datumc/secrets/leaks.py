@@ -15,11 +15,11 @@ from pathlib import Path
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.env_loader import EnvDoc, load_env
-from datumc.redact import is_secret_env
-from datumc.schema.limits import MAX_ENV_BYTES
-from datumc.secrets import mask
-from datumc.stack import Stack
+from datumc.load.stack import Stack
+from datumc.secrets.detect import mask
+from datumc.secrets.redact import is_secret_env
 from datumc.targets.base import Output
+from datumc.validate.limits import MAX_ENV_BYTES
 
 SECRET_IN_OUTPUT = "DC023"
 

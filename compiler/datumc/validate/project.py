@@ -8,8 +8,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from datumc.schema.datum import EnvVarName, Seconds, Table, Text, no_control_chars
-from datumc.schema.limits import MAX_STRING_CHARS
+from datumc.validate.datum import EnvVarName, Seconds, Table, Text, no_control_chars
+from datumc.validate.limits import MAX_STRING_CHARS
 
 DEFAULT_IMAGE: Final = "ghcr.io/berriai/litellm:main-v1.106.0"
 ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from datumc.load.positions import Key
-from datumc.stack import Stack
+from datumc.load.stack import Stack
 
 # A tag names a release when it carries a version with at least major.minor.
 _VERSION = re.compile(r"\d+\.\d+")

@@ -1,0 +1,1 @@
+"""Plan: datums and datumc.toml -> one LiteLLM config model, each value with its source."""

@@ -1,1 +1,0 @@
-"""Pydantic models for datums and the project file, and the vocabulary they share."""

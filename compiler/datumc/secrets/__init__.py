@@ -1,0 +1,1 @@
+"""Secrets: one detector, masking for every message, and the leak check over outputs."""

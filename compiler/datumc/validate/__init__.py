@@ -1,0 +1,1 @@
+"""Validate: pydantic models for datums and datumc.toml, and readable schema errors."""

@@ -1,0 +1,1 @@
+"""The one writer: outputs planned against disk, hand-edit check, atomic rename, manifest."""
