@@ -38,7 +38,12 @@ FLAGS = (
 
 
 def _providers() -> list[str]:
-    return sorted({getattr(p, "value", str(p)) for p in litellm.provider_list})
+    """The enum providers, and the OpenAI-compatible ones LiteLLM defines in JSON
+    (llms/openai_like/providers.json), which get_llm_provider checks first."""
+    from litellm.llms.openai_like.json_loader import JSONProviderRegistry
+
+    names = {getattr(p, "value", str(p)) for p in litellm.provider_list}
+    return sorted(names | set(JSONProviderRegistry.list_providers()))
 
 
 # Keys the router reads from litellm_params that are not model fields.
@@ -133,6 +138,43 @@ def _model_map() -> dict[str, dict[str, Any]]:
     return out
 
 
+def _bare_models() -> dict[str, str]:
+    """Model names LiteLLM routes by the whole name, and where: names without a prefix
+    (`gpt-4o`, `dall-e-3`) and names whose first part is no provider
+    (`1024-x-1024/gpt-image-1.5`). Every candidate (the model map's keys and every
+    `litellm.*_models` list) is asked of LiteLLM's own `get_llm_provider`, so the
+    snapshot is its answer, not ours."""
+    from litellm import get_llm_provider
+
+    providers = set(_providers())
+    candidates = {k for k in litellm.model_cost if k.split("/", 1)[0] not in providers}
+    for name, value in vars(litellm).items():
+        if name.endswith("_models") and isinstance(value, list | set | tuple | dict):
+            candidates |= {m for m in value if isinstance(m, str)
+                           and m.split("/", 1)[0] not in providers}
+    candidates.discard("sample_spec")
+    out = {}
+    for model in sorted(candidates):
+        try:
+            out[model] = get_llm_provider(model)[1]
+        except Exception:  # LiteLLM raises BadRequestError: it cannot route the name
+            continue
+    return out
+
+
+PRICE_WORDS = ("cost", "price", "pricing")
+
+
+def _price_fields() -> list[str]:
+    """The price keys LiteLLM's cost code reads: every priced field of its model map and
+    of its ModelInfo type. A model_info key about prices that is not one is ignored."""
+    from litellm.types.utils import ModelInfoBase
+
+    keys = {k for info in litellm.model_cost.values() if isinstance(info, dict) for k in info}
+    keys |= set(ModelInfoBase.__annotations__)
+    return sorted(k for k in keys if any(w in k for w in PRICE_WORDS))
+
+
 def main() -> None:
     vocab = {
         "litellm_version": litellm.version if hasattr(litellm, "version") else "",
@@ -145,6 +187,8 @@ def main() -> None:
         "litellm_settings": sorted(_module_settings() | _special_settings()),
         "routing_strategies": sorted(VALID_ROUTING_STRATEGIES),
         "config_sections": sorted(_config_sections()),
+        "bare_models": _bare_models(),
+        "price_fields": _price_fields(),
     }
     from importlib.metadata import version
 

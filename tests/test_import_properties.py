@@ -36,13 +36,9 @@ from datumc.importer.fits import misfit
 from datumc.importer.plan import ImportResult, import_text
 from datumc.importer.secrets import secret_key, secret_value
 from datumc.pipeline import compile_project
-from datumc.plan.config import (
-    ENFORCE_LIMITS,
-    FIELD_PARAMS,
-    OWN_SECTIONS,
-    RESERVED_PARAMS,
-    ROUTER_OWN,
-)
+from datumc.plan.model import OWN_SECTIONS
+from datumc.plan.model_list import FIELD_PARAMS, RESERVED_PARAMS
+from datumc.plan.router import ENFORCE_LIMITS, ROUTER_OWN
 from datumc.validate.datum import AiModel
 from datumc.validate.project import RouterSection
 from datumc.validate.vocab import B00T_PROVIDER_PREFIX, CAPABILITY_FLAGS, Capability

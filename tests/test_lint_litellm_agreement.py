@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from datumc.data import model_map_version, vocab
-from datumc.lint.rules.project_routing_strategy import strategy_problem
-from datumc.lint.rules.unknown_provider_prefix import problem
+from datumc.lint.rules import config_unknown_provider, invalid_routing_strategy
+from datumc.plan.model import ConfigModel
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -39,12 +39,23 @@ def test_snapshot_matches_the_installed_release(litellm: Any) -> None:
         "regenerate with: python scripts/snapshot_litellm.py")
 
 
+def strategy_problem(value: object) -> bool:
+    config = ConfigModel({"router_settings": {"routing_strategy": value}})
+    return bool(list(invalid_routing_strategy.check(config)))
+
+
+def problem(model: str) -> bool:
+    """Does DC211 flag `model` (as the one deployment of a config)?"""
+    config = ConfigModel({"model_list": [{"model_name": "m", "litellm_params": {"model": model}}]})
+    return bool(list(config_unknown_provider.check(config)))
+
+
 def test_routing_strategies(litellm: Any) -> None:
     from litellm.router_utils.routing_groups import VALID_ROUTING_STRATEGIES
 
     for name in VALID_ROUTING_STRATEGIES:
-        assert strategy_problem(name) is None
-    assert strategy_problem("round-robin") is not None
+        assert not strategy_problem(name)
+    assert strategy_problem("round-robin")
 
 
 MODELS = ["openai/gpt-4o", "gpt-4o", "gpt-4", "gpt-4-turbo-preview", "claude-3-5-sonnet-20241022",
@@ -66,20 +77,31 @@ def _corpus_models(corpus: Path) -> list[str]:
 
 
 def _litellm_accepts(litellm: Any, model: str) -> bool:
+    """Does LiteLLM route `model`? Only "LLM Provider NOT provided" is a refusal: some
+    providers (github_copilot, chatgpt) try to log in while routing, which fails here."""
     try:
         litellm.get_llm_provider(model)
-    except Exception:
-        return False
+    except Exception as exc:
+        return "LLM Provider NOT provided" not in str(exc)
     return True
 
 
 def test_provider_prefix_rule_agrees_with_get_llm_provider(litellm: Any) -> None:
-    disagree = [m for m in MODELS if (problem(m) is None) != _litellm_accepts(litellm, m)]
+    disagree = [m for m in MODELS if (not problem(m)) != _litellm_accepts(litellm, m)]
+    assert disagree == []
+
+
+def test_agreement_on_every_model_litellm_lists(litellm: Any) -> None:
+    """Every key of LiteLLM's model map (prefixed or not), and a near-miss of each prefix."""
+    models = sorted(k for k in litellm.model_cost if k != "sample_spec")
+    models += sorted({f"{k.split('/')[0][:-1]}x/m" for k in models if "/" in k})
+    disagree = [m for m in models if (not problem(m)) != _litellm_accepts(litellm, m)]
+    assert len(models) > 4000
     assert disagree == []
 
 
 def test_agreement_on_every_corpus_model(litellm: Any, corpus: Path) -> None:
     models = sorted(set(_corpus_models(corpus)))
     assert len(models) > 50
-    disagree = [m for m in models if (problem(m) is None) != _litellm_accepts(litellm, m)]
+    disagree = [m for m in models if (not problem(m)) != _litellm_accepts(litellm, m)]
     assert disagree == []

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import datum
 from datumc.pipeline import analyse
-from datumc.plan.config import ENFORCE_LIMITS
+from datumc.plan.router import ENFORCE_LIMITS
 
 
 def router(root: Path) -> dict[str, Any]:

@@ -28,10 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datumc.diagnostics import Diagnostic
-from datumc.lint.litellm_yaml import is_litellm_config
-from datumc.lint.registry import checks_for
-from datumc.lint.rule import Scope
-from datumc.lint.run import lint_stack
+from datumc.lint.registry import env_checks
+from datumc.lint.run import lint_stack, lint_yaml
 from datumc.load.env_loader import EnvDoc, parse_env
 from datumc.load.source import Source, read_source
 from datumc.load.stack import Entry, Stack
@@ -39,6 +37,7 @@ from datumc.load.toml_loader import parse_toml
 from datumc.load.tomlpos import toml_positions
 from datumc.load.yaml_loader import YamlDoc, parse_yaml
 from datumc.plan.config import build_config
+from datumc.plan.model import is_litellm_config
 from datumc.targets import litellm as litellm_target
 from datumc.targets.base import RenderContext
 from datumc.validate.check import validate_datum, validate_model
@@ -183,14 +182,13 @@ def run_yaml(text: str) -> None:
     if not isinstance(doc, YamlDoc) or not is_litellm_config(doc.data):
         return  # `datumc lint` runs the LiteLLM rules on LiteLLM configs only
     REACHED["valid LiteLLM YAML linted"] += 1
-    for check in checks_for(Scope.YAML):
-        list(check(doc))
+    lint_yaml(doc)
 
 
 def run_env(text: str) -> None:
     doc = parse_env(_source(text, ".env"))
     assert isinstance(doc, EnvDoc)
-    for check in checks_for(Scope.ENV):
+    for check in env_checks():
         list(check(doc, None))
         list(check(doc, ["OPENAI_API_KEY", "LITELLM_MASTER_KEY"]))
 

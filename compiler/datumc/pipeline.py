@@ -9,7 +9,7 @@ from pathlib import Path
 from datumc.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from datumc.errors import UsageError
 from datumc.lint.policy import apply_policy
-from datumc.lint.run import lint_stack, stack_texts
+from datumc.lint.run import lint_config, lint_other_profiles, lint_stack, stack_texts
 from datumc.load.stack import Stack, load_stack
 from datumc.plan.config import LiteLLMConfig, build_config
 from datumc.secrets.leaks import find_leaks, known_secrets
@@ -51,6 +51,10 @@ def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None) -> Compil
     diags.extend(lint_stack(stack))
     config, found = build_config(stack)
     diags.extend(found)
+    # The config rules run on the config the build will write, so `datumc lint` of
+    # build/litellm/config.yaml finds nothing the datums' lint did not.
+    diags.extend(lint_config(config.model))
+    diags.extend(lint_other_profiles(stack))
     diags = apply_policy(diags, texts=stack_texts(stack), lint=stack.project.lint)
     return Compilation(stack, sort_diagnostics(diags), config)
 

@@ -27,6 +27,10 @@ class Vocab:
     general_settings: frozenset[str]
     routing_strategies: tuple[str, ...]
     config_sections: frozenset[str]
+    # Prefix-less model names LiteLLM's get_llm_provider routes, and its provider.
+    bare_models: Mapping[str, str]
+    # Price keys LiteLLM's cost code reads (model map and ModelInfo fields).
+    price_fields: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,15 @@ def vocab() -> Vocab:
         general_settings=frozenset(raw["general_settings"]),
         routing_strategies=tuple(raw["routing_strategies"]),
         config_sections=frozenset(raw.get("config_sections", ())),
+        bare_models=dict(raw.get("bare_models", {})),
+        price_fields=frozenset(raw.get("price_fields", ())),
     )
+
+
+@cache
+def env_facts() -> dict[str, Any]:
+    """Variables LiteLLM reads implicitly: per callback, alerting channel and provider."""
+    return _load("litellm_env.json")
 
 
 @cache
@@ -91,11 +103,19 @@ def split_model(model: str) -> tuple[str | None, str]:
 
 
 def inferred_provider(model: str) -> str | None:
-    """The provider LiteLLM infers for a prefix-less model name it knows, if any."""
-    entry = _models()[1].get(model)
-    if entry is None:
-        return None
-    return str(entry.get("p", "")) or None
+    """The provider LiteLLM infers for a model it routes by its whole name (`gpt-4o`,
+    `1024-x-1024/gpt-image-1.5`), if any: its own get_llm_provider's answer, snapshotted."""
+    return vocab().bare_models.get(model)
+
+
+def routed_provider(model: str) -> str | None:
+    """The provider LiteLLM routes `model` to: the whole name if it knows it, else the
+    prefix if that is a provider; None when it cannot route it."""
+    whole = inferred_provider(model)
+    if whole is not None:
+        return whole
+    prefix, _ = split_model(model)
+    return prefix if prefix is not None and prefix in vocab().providers else None
 
 
 def _facts(key: str, entry: Mapping[str, Any]) -> ModelFacts:

@@ -26,7 +26,7 @@ from datumc.importer.links import alias_pairs, apply_aliases, apply_fallbacks, f
 from datumc.importer.models import Draft
 from datumc.importer.secrets import env_ref_name, looks_secret, mask, secret_value
 from datumc.importer.values import MISSING, table_item, toml_value
-from datumc.plan.config import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
+from datumc.plan.router import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
 from datumc.validate.project import CacheSection, ProxySection, RouterSection
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 

@@ -15,7 +15,7 @@ from datumc.diagnostics import Severity
 from datumc.importer.codes import LOSSY, SECRET
 from datumc.importer.context import Context, Path, dotted
 from datumc.importer.secrets import env_base, looks_secret, secret_value
-from datumc.plan.config import env_ref
+from datumc.plan.model_list import env_ref
 
 
 class _Missing:

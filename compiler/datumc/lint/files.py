@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from datumc.diagnostics import Diagnostic, Severity, sort_diagnostics
-from datumc.lint.litellm_yaml import is_litellm_config
 from datumc.lint.policy import apply_policy
-from datumc.lint.registry import checks_for
-from datumc.lint.rule import Scope
+from datumc.lint.registry import env_checks
+from datumc.lint.run import lint_yaml
 from datumc.load.discover import walk_datums
 from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
 from datumc.load.stack import PROJECT_FILE, Stack, load_project, load_stack
 from datumc.pipeline import Compilation, analyse, analyse_stack
+from datumc.plan.model import is_litellm_config
 from datumc.validate.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.validate.project import LintSection
 
@@ -107,10 +107,7 @@ def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
             "general_settings or include); skipped",
             doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
         )]
-    out: list[Diagnostic] = []
-    for check in checks_for(Scope.YAML):
-        out.extend(check(doc))
-    return out
+    return lint_yaml(doc)
 
 
 def _lint_env(path: Path, context: Compilation | None,
@@ -121,7 +118,7 @@ def _lint_env(path: Path, context: Compilation | None,
     texts[doc.display] = doc.source.text
     needed = _needed(context)
     out: list[Diagnostic] = []
-    for check in checks_for(Scope.ENV):
+    for check in env_checks():
         out.extend(check(doc, needed))
     return out
 

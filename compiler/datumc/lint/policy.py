@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.registry import RULES, find_rule
+from datumc.lint.registry import RULES, find_rules
 from datumc.lint.suppress import Suppressions, parse_suppressions
 from datumc.validate.project import LintSection
 
@@ -13,12 +13,10 @@ from datumc.validate.project import LintSection
 def _levels(lint: LintSection) -> dict[str, Severity | None]:
     out: dict[str, Severity | None] = {}
     for key in lint.disable:
-        rule = find_rule(key)
-        if rule is not None:
+        for rule in find_rules(key):
             out[rule.code] = None
     for key, level in lint.severity.items():
-        rule = find_rule(key)
-        if rule is not None:
+        for rule in find_rules(key):
             out[rule.code] = None if level == "off" else Severity(level)
     return out
 
@@ -38,14 +36,15 @@ def apply_policy(
                 if level is None:
                     continue
                 diag = diag.with_severity(level)
-            if _suppressed(diag, rule.name, texts, cache):
+            if _suppressed(diag, (diag.code, rule.name, *rule.replaces), texts, cache):
                 continue
         out.append(diag)
     return out
 
 
 def _suppressed(
-    diag: Diagnostic, name: str, texts: Mapping[str, str], cache: dict[str, Suppressions]
+    diag: Diagnostic, keys: tuple[str, ...], texts: Mapping[str, str],
+    cache: dict[str, Suppressions],
 ) -> bool:
     text = texts.get(diag.path)
     if text is None:
@@ -53,4 +52,4 @@ def _suppressed(
     sup = cache.get(diag.path)
     if sup is None:
         sup = cache[diag.path] = parse_suppressions(text)
-    return sup.covers(diag.line, (diag.code, name))
+    return sup.covers(diag.line, keys)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from datumc.data import inferred_provider, split_model, vocab
+from datumc.data import routed_provider, vocab
 from datumc.validate.vocab import B00T_PROVIDER_PREFIX
 
 # b00t provider -> the LiteLLM prefixes that reach it. The first is the usual one.
@@ -71,12 +71,7 @@ def suggested_prefix(provider: str) -> str | None:
 
 def effective_provider(model: str) -> str | None:
     """The provider LiteLLM will use for `model`: its prefix, or the model map's entry."""
-    prefix, rest = split_model(model)
-    if prefix is not None and prefix in vocab().providers:
-        return prefix
-    if prefix is None:
-        return inferred_provider(rest)
-    return None
+    return routed_provider(model)
 
 
 def fits(actual: str, expected: tuple[str, ...]) -> bool:

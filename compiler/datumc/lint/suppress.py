@@ -24,9 +24,10 @@ class Suppressions:
     by_line: dict[int, frozenset[str]] = field(default_factory=dict)
     whole_file: frozenset[str] = frozenset()
 
-    def covers(self, line: int, keys: tuple[str, str]) -> bool:
+    def covers(self, line: int, keys: tuple[str, ...]) -> bool:
+        """`keys`: the finding's code, its rule's name, and codes the rule replaced."""
         codes = self.whole_file | self.by_line.get(line, frozenset())
-        return bool(codes) and (keys[0] in codes or keys[1] in codes or "all" in codes)
+        return bool(codes) and ("all" in codes or any(k in codes for k in keys))
 
 
 def parse_suppressions(text: str) -> Suppressions:

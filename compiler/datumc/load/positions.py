@@ -54,3 +54,11 @@ class PositionMap:
                 pos = find("\n", pos + 1)
             self._line_starts = starts
         return self._line_starts
+
+
+def dotted(path: KeyPath) -> str:
+    """("model_list", 0, "litellm_params", "rpm") -> "model_list[0].litellm_params.rpm"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datumc.load.stack import Stack
-from datumc.plan.config import model_group_alias
+from datumc.plan.router import model_group_alias
 
 Deployment = tuple[str, str]  # (model_name, litellm model)
 

@@ -86,6 +86,8 @@ _NOT_SECRET_NAMES: Final = frozenset({
     "partition_key", "idempotency_key", "primary_key", "tokenizer", "max_tokens",
     "tokens", "max_input_tokens", "max_output_tokens", "token_counter", "auth_type",
     "prompt_cache_key",
+    # The shell's working directories, not passwords.
+    "pwd", "oldpwd",
 })
 
 

@@ -43,6 +43,7 @@ class RenderContext:
             "kubernetes": project.kubernetes,
             "config": self.config.data,
             "env": self.config.env,
+            "optional_env": self.config.optional_env,
             "sources": self.sources,
             "model_count": len(self.config.data["model_list"]),
             "profile": self.stack.profile,

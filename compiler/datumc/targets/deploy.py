@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from datumc.load.stack import Stack
-from datumc.plan.config import needs_redis
+from datumc.plan.router import needs_redis
 from datumc.targets.base import RenderContext
 from datumc.validate.project import Project
 

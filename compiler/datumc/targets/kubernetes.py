@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from datumc.plan.config import POSTGRES_PASSWORD, EnvVar
+from datumc.plan.env import POSTGRES_PASSWORD, EnvVar
 from datumc.targets import deploy
 from datumc.targets.base import Output, RenderContext
 from datumc.validate.project import Project

@@ -1,7 +1,8 @@
 """One module per rule. Registration is explicit: add the module to RULE_MODULES.
 
-Codes: DC1xx datums, DC2xx hand-written LiteLLM YAML, DC3xx .env files,
-DC4xx project and deployment settings (datumc.toml).
+Codes: DC1xx datums, DC2xx the LiteLLM config (hand-written, or planned from datums),
+DC3xx .env files, DC4xx deployment settings (datumc.toml). Shared helpers live in
+`common.py`; no rule imports another.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from types import ModuleType
 
 from datumc.lint.rules import (
     alias_conflict,
-    broken_env_ref,
     cache_means_redis,
     capability_not_supported,
     compromised_image,
@@ -22,10 +22,12 @@ from datumc.lint.rules import (
     duplicate_yaml_key,
     env_file_mode,
     env_syntax,
+    environment_variable_value,
     export_prefix,
     fallback_cycle,
     hardcoded_secret,
     health_check_interval,
+    ignored_price_key,
     image_not_pinned,
     include_not_list,
     invalid_env_name,
@@ -33,9 +35,9 @@ from datumc.lint.rules import (
     missing_api_base,
     missing_env_var,
     non_numeric_rate_limit,
+    placeholder_credential,
     placeholder_value,
     plaintext_http_with_key,
-    project_routing_strategy,
     provider_prefix_mismatch,
     quoted_env_ref,
     quoted_env_value,
@@ -46,20 +48,15 @@ from datumc.lint.rules import (
     unknown_general_setting,
     unknown_litellm_param,
     unknown_litellm_setting,
-    unknown_passthrough_setting,
-    unknown_provider_prefix,
+    unknown_provider,
     unknown_router_setting,
     unknown_section,
     weak_master_key,
 )
 
 RULE_MODULES: list[ModuleType] = [
-    # DC1xx: datums
-    secret_in_env_name,
+    # DC1xx: datum fields that never reach the LiteLLM config
     hardcoded_secret,
-    broken_env_ref,
-    invalid_env_name,
-    unknown_provider_prefix,
     provider_prefix_mismatch,
     missing_api_base,
     unknown_fallback,
@@ -67,7 +64,10 @@ RULE_MODULES: list[ModuleType] = [
     alias_conflict,
     plaintext_http_with_key,
     capability_not_supported,
-    # DC2xx: hand-written LiteLLM YAML
+    unknown_provider,
+    # DC1xx/DC2xx: the LiteLLM config model (hand-written, or planned from datums)
+    secret_in_env_name,
+    invalid_env_name,
     unknown_section,
     unknown_litellm_setting,
     unknown_litellm_param,
@@ -84,6 +84,10 @@ RULE_MODULES: list[ModuleType] = [
     health_check_interval,
     include_not_list,
     duplicate_model_id,
+    environment_variable_value,
+    placeholder_credential,
+    ignored_price_key,
+    # DC2xx: the text of a hand-written YAML
     quoted_env_ref,
     duplicate_yaml_key,
     # DC3xx: .env files
@@ -94,10 +98,8 @@ RULE_MODULES: list[ModuleType] = [
     env_file_mode,
     missing_env_var,
     env_syntax,
-    # DC4xx: datumc.toml and deployment settings
+    # DC4xx: deployment settings in datumc.toml
     image_not_pinned,
     compromised_image,
     replicas_without_redis,
-    unknown_passthrough_setting,
-    project_routing_strategy,
 ]

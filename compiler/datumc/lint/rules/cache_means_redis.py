@@ -19,30 +19,26 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.plan.model import ConfigModel
 
 CODE = "DC213"
 NAME = "cache-means-redis"
 SEVERITY = Severity.WARNING
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    settings = section(doc, "litellm_settings")
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    settings = config.section("litellm_settings")
     if settings.get("cache") is not True:
         return
     params = settings.get("cache_params")
     if isinstance(params, dict) and "type" in params:
         return
     where = "cache_params has no type" if isinstance(params, dict) else "there is no cache_params"
-    yield doc.diag(
+    yield config.diag(
         CODE, SEVERITY,
         f"cache: true and {where}, so LiteLLM uses Redis; without a reachable Redis the "
         "proxy fails",

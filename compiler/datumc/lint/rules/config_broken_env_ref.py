@@ -10,6 +10,10 @@ fails later with "invalid API key" or a DNS error:
 - shell syntax: `${KEY}` or `$KEY` (LiteLLM runs no shell)
 - a ref as a list item: `- os.environ/KEY`
 
+Checked in hand-written configs and in every value datums and datumc.toml pass to
+LiteLLM (`[ai_model]` fields, `parameters`, `metadata`, pass-through tables), at the
+line that holds it. Formerly also DC103 (the datum form of this rule).
+
 If you render the file with `envsubst` before starting the proxy, lint the
 rendered file instead, or disable DC207 for the template.
 
@@ -25,25 +29,22 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.envref import Flaw, ref_problems
 from datumc.lint.rule import Scope
-from datumc.lint.walk import dotted, strings
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.lint.rules.common import Flaw, ref_problems, strings
+from datumc.plan.model import ConfigModel
 
 CODE = "DC207"
 NAME = "config-broken-env-ref"
 SEVERITY = Severity.ERROR
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
+REPLACES = ("DC103",)
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    for path, value, in_list in strings(doc.data):
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    for path, value, in_list in strings(config.data):
         for problem in ref_problems(value, in_list=in_list):
             if problem.flaw is not Flaw.BAD_NAME:
-                yield doc.diag(CODE, SEVERITY, f"{dotted(path)}: {problem.message}", path,
-                               hint=problem.hint, value=True)
+                yield config.diag(CODE, SEVERITY, f"{config.where(path)}: {problem.message}",
+                                  path, hint=problem.hint, value=True)

@@ -20,30 +20,26 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import deployments
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.plan.model import ConfigModel
 
 CODE = "DC216"
 NAME = "duplicate-model-id"
 SEVERITY = Severity.ERROR
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
     seen: dict[str, int] = {}
-    for dep in deployments(doc):
+    for dep in config.deployments():
         model_id = dep.info.get("id")
         if model_id is None:
             continue
         key = str(model_id)
         if key in seen:
-            yield doc.diag(
+            yield config.diag(
                 CODE, SEVERITY,
                 f"model_info.id '{key[:60]}' is also used by model_list[{seen[key]}]; one "
                 "deployment silently replaces the other",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.lint.walk import dotted
+from datumc.load.positions import dotted
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc

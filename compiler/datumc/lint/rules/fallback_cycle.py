@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.load.stack import Entry, Stack
-from datumc.plan.config import resolve
+from datumc.plan.router import resolve
 
 CODE = "DC109"
 NAME = "fallback-cycle"

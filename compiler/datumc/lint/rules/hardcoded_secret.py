@@ -1,8 +1,10 @@
-"""A secret written into a datum: `parameters.api_key`, a `[b00t.env]` value, any key.
+"""A secret written into the parts of a datum that never reach LiteLLM: `[b00t.env]`,
+`[[b00t.usage]]`, a hint, or anywhere in a datum that failed validation.
 
-Why: datums are meant to be committed and shared; a key in one is a leaked key.
-datumc never copies it into the generated config (only `os.environ/NAME` refs go
-there), but the datum itself still exposes it. The rule recognises the common key
+Why: datums are meant to be committed and shared; a key in one is a leaked key,
+even where datumc never copies it into a generated file. A key in a value that
+does reach LiteLLM (`[ai_model.parameters]`, `metadata`, ...) is reported as
+DC206, the rule for every value of the LiteLLM config. The rule recognises the common key
 shapes (`sk-`, `sk-ant-`, `sk-proj-`, `gsk_`, `AIza`, `hf_`, `xai-`, long random
 tokens) in any value, and any literal under a secret-sounding name (`api_key`,
 `*_API_KEY`, `*_TOKEN`, `password`) in `[ai_model.parameters]`,
@@ -30,11 +32,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.envref import SHELL_REF
 from datumc.lint.rule import Scope
-from datumc.lint.rules.secret_in_env_name import secret_ref
-from datumc.lint.walk import dotted, strings
-from datumc.load.positions import KeyPath
+from datumc.lint.rules.common import SHELL_REF, secret_ref, strings
+from datumc.load.positions import KeyPath, dotted
 from datumc.load.stack import Stack
 from datumc.load.toml_loader import TomlDoc
 from datumc.secrets.detect import describe, is_dummy, is_placeholder, is_secret_name, key_shape
@@ -47,15 +47,22 @@ SCOPE = Scope.DATUMS
 
 # Tables whose secret-named keys must never hold a literal.
 _NAMED_SECRET_TABLES = (("ai_model", "parameters"), ("ai_model", "metadata"), ("b00t", "env"))
+# [ai_model] keys b00t keeps for itself; they never reach LiteLLM.
+_B00T_ONLY = frozenset({"variants", "architecture", "huggingface_id"})
 
 
 def check(stack: Stack) -> Iterator[Diagnostic]:
-    for doc in stack.docs:
-        yield from _check_doc(doc)
+    for entry in stack.entries:
+        yield from _check_doc(entry.doc, planned=True)
+    for doc in stack.rejected:
+        yield from _check_doc(doc, planned=False)
 
 
-def _check_doc(doc: TomlDoc) -> Iterator[Diagnostic]:
+def _check_doc(doc: TomlDoc, *, planned: bool) -> Iterator[Diagnostic]:
+    """`planned`: the datum compiled, so its LiteLLM values are checked as config (DC206)."""
     for path, value, _ in strings(doc.data):
+        if planned and _reaches_litellm(path):
+            continue
         if _env_name_field(path) or secret_ref(value) or not is_secret_value(path, value):
             continue
         yield doc.diag(
@@ -67,6 +74,8 @@ def _check_doc(doc: TomlDoc) -> Iterator[Diagnostic]:
         )
 
 
+def _reaches_litellm(path: KeyPath) -> bool:
+    return len(path) >= 2 and path[0] == "ai_model" and path[1] not in _B00T_ONLY
 def is_secret_value(path: KeyPath, value: str) -> bool:
     """A key shape anywhere, or a real-looking literal under a secret name in a table
     whose values are secrets by name."""

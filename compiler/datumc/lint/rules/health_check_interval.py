@@ -21,37 +21,34 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.plan.model import ConfigModel
 
 CODE = "DC214"
 NAME = "health-check-interval"
 SEVERITY = Severity.ERROR
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
+REPLACES = ("DC404",)
 
 KEYS = ("health_check_interval", "health_check_concurrency")
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    router = section(doc, "router_settings")
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    router = config.section("router_settings")
     for key in KEYS:
         if key in router:
-            yield doc.diag(
+            yield config.diag(
                 CODE, SEVERITY,
                 f"router_settings.{key}: the proxy refuses to start with it here",
                 ("router_settings", key), hint=f"move it to general_settings.{key}",
             )
-    general = section(doc, "general_settings")
+    general = config.section("general_settings")
     for key in KEYS:
         value = general.get(key)
         if key in general and (isinstance(value, bool) or not isinstance(value, int)):
-            yield doc.diag(
+            yield config.diag(
                 CODE, SEVERITY,
                 f"general_settings.{key} is {repr(value)[:30]}, not an integer; LiteLLM "
                 "skips background health checks without a warning",

@@ -17,26 +17,23 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.plan.model import ConfigModel
 
 CODE = "DC215"
 NAME = "include-not-list"
 SEVERITY = Severity.ERROR
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    if not isinstance(doc.data, dict) or "include" not in doc.data:
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    if not isinstance(config.data, dict) or "include" not in config.data:
         return
-    value = doc.data["include"]
+    value = config.data["include"]
     if not isinstance(value, list):
-        yield doc.diag(
+        yield config.diag(
             CODE, SEVERITY,
             f"include must be a list of file names, not {type(value).__name__}; the proxy "
             "refuses to start",
@@ -46,6 +43,6 @@ def check(doc: YamlDoc) -> Iterator[Diagnostic]:
         return
     for index, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            yield doc.diag(CODE, SEVERITY,
+            yield config.diag(CODE, SEVERITY,
                            f"include[{index}] is not a file name; the proxy refuses to start",
                            ("include", index), hint="each item is a path to a YAML file")

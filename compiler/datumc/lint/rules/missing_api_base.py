@@ -30,7 +30,7 @@ from datumc.validate.vocab import SELF_HOSTED_PROVIDERS
 
 CODE = "DC107"
 NAME = "missing-api-base"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR
 SCOPE = Scope.DATUMS
 
 

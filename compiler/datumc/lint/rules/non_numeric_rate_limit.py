@@ -21,20 +21,17 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import deployments
 from datumc.lint.rule import Scope
+from datumc.plan.model import ConfigModel
 from datumc.validate.vocab import ENV_REF_PREFIX
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC210"
 NAME = "non-numeric-rate-limit"
 SEVERITY = Severity.ERROR
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 LIMIT_KEYS = ("rpm", "tpm", "max_parallel_requests")
 
@@ -53,12 +50,12 @@ def whole_number(value: Any) -> bool:
     return False
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    for dep in deployments(doc):
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    for dep in config.deployments():
         for key in LIMIT_KEYS:
             if key in dep.params and not whole_number(dep.params[key]):
                 shown = repr(dep.params[key])[:40]
-                yield doc.diag(
+                yield config.diag(
                     CODE, SEVERITY,
                     f"{key}: {shown} is not a whole number; LiteLLM drops this deployment "
                     f"('{dep.name}') with only a log line",

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.lint.walk import dotted, strings
+from datumc.lint.rules.common import strings
+from datumc.load.positions import dotted
 from datumc.validate.vocab import ENV_REF_PREFIX
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.load.positions import Key
 from datumc.load.stack import Stack
-from datumc.plan.config import needs_redis
+from datumc.plan.router import needs_redis
 from datumc.validate.project import Project, merge_profile
 
 CODE = "DC403"

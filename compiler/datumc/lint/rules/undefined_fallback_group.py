@@ -23,42 +23,34 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import (
-    did_you_mean,
-    matches_group,
-    model_groups,
-    models_elsewhere,
-    section,
-)
 from datumc.lint.rule import Scope
+from datumc.lint.rules.common import did_you_mean
 from datumc.load.positions import Key
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.plan.model import ConfigModel, matches_group
 
 CODE = "DC209"
 NAME = "undefined-fallback-group"
 SEVERITY = Severity.ERROR
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 FALLBACK_KEYS = ("fallbacks", "context_window_fallbacks", "content_policy_fallbacks")
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    groups = model_groups(doc)
-    severity = Severity.WARNING if models_elsewhere(doc) else SEVERITY
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    groups = config.model_groups()
+    severity = Severity.WARNING if config.models_elsewhere() else SEVERITY
     for where in ("router_settings", "litellm_settings"):
-        settings = section(doc, where)
+        settings = config.section(where)
         for key in FALLBACK_KEYS:
             for path, name, role in _names(settings.get(key), (where, key)):
                 if not matches_group(name, groups):
-                    yield _diag(doc, path, name, role, groups, severity)
+                    yield _diag(config, path, name, role, groups, severity)
         for path, name, role in _default(settings.get("default_fallbacks"), where):
             if not matches_group(name, groups):
-                yield _diag(doc, path, name, role, groups, severity)
+                yield _diag(config, path, name, role, groups, severity)
 
 
 def _names(value: Any, at: tuple[Key, ...]) -> Iterator[tuple[tuple[Key, ...], str, str]]:
@@ -82,7 +74,7 @@ def _default(value: Any, where: str) -> Iterator[tuple[tuple[Key, ...], str, str
                 yield (where, "default_fallbacks", index), target, "to"
 
 
-def _diag(doc: YamlDoc, path: tuple[Key, ...], name: str, role: str, groups: set[str],
+def _diag(config: ConfigModel, path: tuple[Key, ...], name: str, role: str, groups: set[str],
           severity: Severity) -> Diagnostic:
     if role == "from":
         message = (f"fallback from '{name}', which no deployment in model_list is named; "
@@ -93,4 +85,4 @@ def _diag(doc: YamlDoc, path: tuple[Key, ...], name: str, role: str, groups: set
     if severity is not SEVERITY:
         message += " (unless an include: file or the database defines it)"
     hint = did_you_mean(name, groups) or "add a deployment with that model_name, or fix the name"
-    return doc.diag(CODE, severity, message, path, hint=hint)
+    return config.diag(CODE, severity, message, path, hint=hint)

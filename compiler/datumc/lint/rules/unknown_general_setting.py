@@ -16,23 +16,21 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import section, unknown_keys
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.lint.rules.common import unknown_keys
+from datumc.plan.model import ConfigModel
 
 CODE = "DC205"
 NAME = "unknown-general-setting"
 SEVERITY = Severity.WARNING
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
+REPLACES = ("DC404",)
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    yield from unknown_keys(doc, ("general_settings",), section(doc, "general_settings"),
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    yield from unknown_keys(config, ("general_settings",), config.section("general_settings"),
                             vocab().general_settings, code=CODE, severity=SEVERITY,
                             consequence="LiteLLM ignores it")

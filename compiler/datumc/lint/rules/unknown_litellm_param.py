@@ -23,25 +23,22 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import deployments, unknown_keys
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.lint.rules.common import unknown_keys
+from datumc.plan.model import ConfigModel
 
 CODE = "DC203"
 NAME = "unknown-litellm-param"
 SEVERITY = Severity.WARNING
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
     known = vocab().litellm_params
-    for dep in deployments(doc):
-        yield from unknown_keys(doc, (*dep.path, "litellm_params"), dep.params, known,
+    for dep in config.deployments():
+        yield from unknown_keys(config, (*dep.path, "litellm_params"), dep.params, known,
                                 code=CODE, severity=SEVERITY,
                                 consequence="LiteLLM forwards it to the provider as-is")

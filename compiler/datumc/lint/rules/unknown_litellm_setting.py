@@ -20,23 +20,21 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import section, unknown_keys
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.lint.rules.common import unknown_keys
+from datumc.plan.model import ConfigModel
 
 CODE = "DC202"
 NAME = "unknown-litellm-setting"
 SEVERITY = Severity.WARNING
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
+REPLACES = ("DC404",)
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    yield from unknown_keys(doc, ("litellm_settings",), section(doc, "litellm_settings"),
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    yield from unknown_keys(config, ("litellm_settings",), config.section("litellm_settings"),
                             vocab().litellm_settings, code=CODE, severity=SEVERITY,
                             consequence="LiteLLM sets it and never reads it")

@@ -16,27 +16,25 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import section, unknown_keys
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.lint.rules.common import unknown_keys
+from datumc.plan.model import ConfigModel
 
 CODE = "DC204"
 NAME = "unknown-router-setting"
 SEVERITY = Severity.WARNING
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
+REPLACES = ("DC404",)
 
 HANDLED_ELSEWHERE = frozenset({"health_check_interval", "health_check_concurrency"})
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    values = {k: v for k, v in section(doc, "router_settings").items()
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    values = {k: v for k, v in config.section("router_settings").items()
               if k not in HANDLED_ELSEWHERE}
-    yield from unknown_keys(doc, ("router_settings",), values, vocab().router_settings,
+    yield from unknown_keys(config, ("router_settings",), values, vocab().router_settings,
                             code=CODE, severity=SEVERITY,
                             consequence="LiteLLM drops it with only a log line")

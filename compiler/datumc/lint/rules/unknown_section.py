@@ -18,24 +18,21 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.data import vocab
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import unknown_keys
 from datumc.lint.rule import Scope
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
+from datumc.lint.rules.common import unknown_keys
+from datumc.plan.model import ConfigModel
 
 CODE = "DC201"
 NAME = "unknown-section"
 SEVERITY = Severity.WARNING
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    if isinstance(doc.data, dict):
-        yield from unknown_keys(doc, (), doc.data, vocab().config_sections, code=CODE,
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    if isinstance(config.data, dict):
+        yield from unknown_keys(config, (), config.data, vocab().config_sections, code=CODE,
                                 severity=SEVERITY,
                                 consequence="LiteLLM ignores this whole section")

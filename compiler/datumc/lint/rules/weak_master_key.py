@@ -20,21 +20,17 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, Severity
-from datumc.lint.litellm_yaml import section
 from datumc.lint.rule import Scope
+from datumc.plan.model import ConfigModel
 from datumc.secrets.detect import PUBLIC_EXAMPLE_KEYS, entropy, mask
 from datumc.validate.vocab import ENV_REF_PREFIX
-
-if TYPE_CHECKING:
-    from datumc.load.yaml_loader import YamlDoc
 
 CODE = "DC212"
 NAME = "weak-master-key"
 SEVERITY = Severity.ERROR
-SCOPE = Scope.YAML
+SCOPE = Scope.CONFIG
 
 PUBLICLY_KNOWN = PUBLIC_EXAMPLE_KEYS  # refused by LiteLLM's boot check
 OVERRIDE = "dangerously_permit_weak_or_unset_master_key"
@@ -42,24 +38,24 @@ _HINT = ("write master_key: os.environ/LITELLM_MASTER_KEY and set it to a random
          "e.g. sk-$(openssl rand -hex 32)")
 
 
-def check(doc: YamlDoc) -> Iterator[Diagnostic]:
-    general = section(doc, "general_settings")
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    general = config.section("general_settings")
     if general.get(OVERRIDE) is True:
         return
     if "master_key" not in general:
-        if isinstance(doc.data, dict) and "include" not in doc.data:
-            yield doc.diag(
+        if "include" not in config.data:
+            yield config.diag(
                 CODE, Severity.INFO,
                 "no general_settings.master_key: the proxy needs LITELLM_MASTER_KEY in its "
                 "environment and refuses to start without one",
-                ("general_settings",) if "general_settings" in doc.data else (), hint=_HINT)
+                ("general_settings",) if "general_settings" in config.data else (), hint=_HINT)
         return
     value = general["master_key"]
     found = _weakness(value)
     if found is not None:
         severity, message = found
-        yield doc.diag(CODE, severity, f"master_key {message}", ("general_settings", "master_key"),
-                       hint=_HINT, value=True)
+        yield config.diag(CODE, severity, f"master_key {message}",
+                          ("general_settings", "master_key"), hint=_HINT, value=True)
 
 
 def _weakness(value: object) -> tuple[Severity, str] | None:

@@ -1,21 +1,73 @@
-"""How an env var reference can be broken, shared by the datum and LiteLLM YAML rules.
-
-LiteLLM resolves a config string only when the whole value starts with
-`os.environ/`; it never expands shell syntax. Facts verified on LiteLLM 1.106:
-a value that carries quote characters (`'"os.environ/K"'`), leading or trailing
-whitespace, or text around the ref stays a literal string; `${K}` and `$K` stay
-literal; a ref that is a list item is not resolved at all.
-"""
+"""Helpers the rules share. Rules import from here and never from each other."""
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
-from datumc.secrets.detect import key_shape, mask
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.positions import Key, KeyPath
+from datumc.plan.model import ConfigModel
+from datumc.secrets.detect import key_shape, mask, secret_like
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
+
+# -- names -----------------------------------------------------------------------------
+
+
+def did_you_mean(key: str, known: Iterable[str], *, cutoff: float = 0.75) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=cutoff)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def unknown_keys(
+    config: ConfigModel, at: tuple[Key, ...], values: dict[str, Any], known: frozenset[str],
+    *, code: str, severity: Severity, consequence: str,
+) -> Iterator[Diagnostic]:
+    """One finding per key of `values` (found at `at`) that is not in `known`."""
+    for key in values:
+        name = str(key)
+        if name in known:
+            continue
+        path = (*at, name)
+        yield config.diag(
+            code, severity, f"{config.where(path)}: unknown key '{name}'; {consequence}",
+            path, hint=did_you_mean(name, known) or "check the spelling against the "
+            "LiteLLM docs",
+        )
+
+
+# -- walking data ----------------------------------------------------------------------
+
+
+def strings(data: Any, path: KeyPath = (), *, in_list: bool = False) -> Iterator[
+    tuple[KeyPath, str, bool]
+]:
+    """(path, value, in_list) for every string in `data`; in_list: a list item, at any depth
+    below the nearest list (LiteLLM resolves os.environ/ refs in mappings only)."""
+    if isinstance(data, str):
+        yield path, data, in_list
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from strings(value, (*path, _key(key)), in_list=False)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from strings(item, (*path, index), in_list=not isinstance(item, dict))
+
+
+def _key(key: Any) -> Key:
+    return key if isinstance(key, str | int) and not isinstance(key, bool) else str(key)
+
+
+def last_key(path: KeyPath) -> str:
+    return path[-1] if path and isinstance(path[-1], str) else ""
+
+
+# -- env var references (LiteLLM resolves a value only when it is one whole os.environ/NAME;
+# it never expands shell syntax; a ref that is a list item is not resolved) -----------
 
 SHELL_REF: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _QUOTES: Final = "'\"`"
@@ -106,3 +158,11 @@ def _environ_problem(value: str, *, in_list: bool) -> RefProblem | None:
             "use letters, digits and _, not starting with a digit",
         )
     return None
+
+
+def secret_ref(value: str) -> str | None:
+    """`os.environ/<a pasted key>`: the masked key, else None."""
+    name = ref_name(value.strip())
+    if name is None or is_env_name(name) or not secret_like(name):
+        return None
+    return f"{key_shape(name) or 'a secret'} ('{mask(name)}')"

@@ -1,0 +1,67 @@
+"""A credential that is still template text: `<your-access-key>`, `your-api-key-here`.
+
+Why: LiteLLM sends the text as it is. Every request to that provider fails with
+an authentication error, typically long after the config was deployed. A stand-in
+for a server that ignores the key (`not-needed`, `dummy`, `EMPTY`) is fine; this
+rule looks at credentials a provider checks: the `api_key` of a deployment that
+has no `api_base` of its own (it calls the provider's cloud endpoint), the other
+credential fields of `litellm_params` (`aws_secret_access_key`, `vertex_credentials`,
+...), and secret-named `environment_variables`.
+
+Bad:
+    litellm_params:
+      model: bedrock/anthropic.claude-3-haiku
+      aws_access_key_id: "<replace_with_your_access_key>"
+
+Good:
+    litellm_params:
+      model: bedrock/anthropic.claude-3-haiku
+      aws_access_key_id: os.environ/AWS_ACCESS_KEY_ID
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.rule import Scope
+from datumc.load.positions import Key
+from datumc.plan.model import ConfigModel
+from datumc.secrets.detect import is_dummy, is_placeholder, is_secret_name, mask
+
+CODE = "DC220"
+NAME = "placeholder-credential"
+SEVERITY = Severity.ERROR
+SCOPE = Scope.CONFIG
+
+
+def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    for dep in config.deployments():
+        for key, value in dep.params.items():
+            if key == "api_key" and "api_base" in dep.params:
+                continue  # a server of one's own: a stand-in key is the norm
+            if isinstance(value, str) and _credential(str(key)) and _template(value):
+                yield _diag(config, (*dep.path, "litellm_params", str(key)), value)
+    for key, value in config.section("environment_variables").items():
+        if isinstance(value, str) and is_secret_name(str(key)) and _template(value):
+            yield _diag(config, ("environment_variables", str(key)), value)
+
+
+def _credential(key: str) -> bool:
+    return is_secret_name(key) or key.startswith(("aws_", "vertex_credentials", "azure_ad"))
+
+
+def _template(value: str) -> bool:
+    stripped = value.strip()
+    return bool(stripped) and is_placeholder(stripped) and not is_dummy(stripped)
+
+
+def _diag(config: ConfigModel, path: tuple[Key, ...], value: str) -> Diagnostic:
+    shown = value.strip() if len(value.strip()) <= 40 else mask(value)
+    return config.diag(
+        CODE, SEVERITY,
+        f"{config.where(path)}: '{shown}' is template text, not a credential; every request "
+        "that uses it fails to authenticate",
+        path, hint="write os.environ/VAR_NAME and put the real value in the proxy's "
+        "environment (.env)", value=True,
+    )

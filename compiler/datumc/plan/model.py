@@ -1,0 +1,214 @@
+"""The one model of a LiteLLM proxy config: plain data, and where each value came from.
+
+A hand-written `config.yaml` parses into it with YAML positions; the datum path plans
+into it, each value carrying the datum or `datumc.toml` key that produced it; import
+reads from it. Config-level rules run on it whatever the input, and `diag()` reports a
+finding at the line that produced the value, so a typo in `[ai_model.parameters]` is
+shown in the datum, not in a generated file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.positions import Key, KeyPath, dotted
+
+if TYPE_CHECKING:
+    from datumc.load.yaml_loader import YamlDoc
+
+# The sections of config.yaml that datumc plans itself, in the order it writes them.
+OWN_SECTIONS = ("model_list", "router_settings", "litellm_settings", "general_settings")
+# Sections that mark a YAML file as a LiteLLM proxy config.
+CORE_SECTIONS = (*OWN_SECTIONS, "include", "environment_variables")
+
+
+class SourceDoc(Protocol):
+    """A parsed input file that can place a diagnostic at a key path (TOML or YAML)."""
+
+    @property
+    def display(self) -> str: ...
+
+    def diag(
+        self, code: str, severity: Severity, message: str, path: tuple[Key, ...],
+        hint: str = "", *, value: bool = False,
+    ) -> Diagnostic: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a config value came from: a key path in a source document.
+
+    `doc` is None for a value with no file behind it (a default of a missing
+    datumc.toml); findings on it are reported at `display`, line 0.
+    """
+
+    doc: SourceDoc | None
+    path: KeyPath = ()
+    display: str = ""
+    # True when the path below this origin maps one to one onto the source (pass-through
+    # tables, YAML); False when the config value is derived (a field that becomes a key).
+    verbatim: bool = True
+
+    def shown(self) -> str:
+        return self.doc.display if self.doc is not None else self.display
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """One `model_list` item that is a mapping."""
+
+    index: int
+    data: dict[str, Any]
+
+    @property
+    def path(self) -> tuple[Key, ...]:
+        return ("model_list", self.index)
+
+    @property
+    def name(self) -> Any:
+        return self.data.get("model_name")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        params = self.data.get("litellm_params")
+        return params if isinstance(params, dict) else {}
+
+    @property
+    def info(self) -> dict[str, Any]:
+        info = self.data.get("model_info")
+        return info if isinstance(info, dict) else {}
+
+
+@dataclass(slots=True)
+class ConfigModel:
+    """A LiteLLM proxy config as data, with the origin of every value."""
+
+    data: dict[str, Any]
+    origins: dict[KeyPath, Origin] = field(default_factory=dict)
+    # The parsed YAML, when the config was read from a file (for YAML-only rules).
+    yaml: YamlDoc | None = None
+    # Deployment index -> the LiteLLM prefix its datum's provider suggests (hints only).
+    prefix_hints: dict[int, str] = field(default_factory=dict)
+    # Deployment index -> the datum it was planned from (default: its model_name).
+    labels: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_yaml(cls, doc: YamlDoc) -> ConfigModel:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        return cls(data, {(): Origin(doc)}, yaml=doc)
+
+    @property
+    def display(self) -> str:
+        return self.origins[()].shown() if () in self.origins else "config.yaml"
+
+    # -- where a value came from ------------------------------------------------------
+
+    def origin(self, path: Iterable[Key]) -> tuple[Origin, KeyPath]:
+        """The origin registered nearest above `path`, and the rest of the path below it."""
+        full = tuple(path)
+        probe = full
+        while True:
+            found = self.origins.get(probe)
+            if found is not None:
+                return found, full[len(probe):]
+            if not probe:
+                return Origin(None, (), "config.yaml"), full
+            probe = probe[:-1]
+
+    def source_path(self, path: Iterable[Key]) -> tuple[Origin, KeyPath]:
+        origin, rest = self.origin(path)
+        return origin, (*origin.path, *rest) if origin.verbatim else origin.path
+
+    def where(self, path: Iterable[Key]) -> str:
+        """The key as the user wrote it: `model_list[0].litellm_params.rpm` in YAML,
+        `ai_model.parameters.temprature` in a datum."""
+        return dotted(self.source_path(path)[1]) or "top level"
+
+    def diag(
+        self, code: str, severity: Severity, message: str, path: Iterable[Key],
+        hint: str = "", *, value: bool = False,
+    ) -> Diagnostic:
+        origin, source = self.source_path(path)
+        if origin.doc is None:
+            return Diagnostic(code, severity, message, origin.display, 0, 0, hint)
+        return origin.doc.diag(code, severity, message, source, hint, value=value)
+
+    def from_file(self) -> bool:
+        return self.yaml is not None
+
+    # -- reading the config -------------------------------------------------------------
+
+    def section(self, name: str) -> dict[str, Any]:
+        found = self.data.get(name)
+        return found if isinstance(found, dict) else {}
+
+    def deployments(self) -> Iterator[Deployment]:
+        items = self.data.get("model_list")
+        if not isinstance(items, list):
+            return
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield Deployment(index, item)
+
+    def model_groups(self) -> set[str]:
+        """Every name a request (or a fallback) may use: model_names and their aliases."""
+        names = {str(d.name) for d in self.deployments() if d.name is not None}
+        aliases = self.section("router_settings").get("model_group_alias")
+        if isinstance(aliases, dict):
+            names |= {str(a) for a in aliases}
+        return names
+
+    def label(self, deployment: Deployment) -> str:
+        """How messages name a deployment: its datum, else its model_name."""
+        return self.labels.get(deployment.index, str(deployment.name))
+
+    def models_elsewhere(self) -> bool:
+        """Models may also come from an included file or the database."""
+        if "include" in self.data:
+            return True
+        return self.section("general_settings").get("store_model_in_db") is True
+
+    def custom_providers(self) -> set[str]:
+        """Providers registered by `litellm_settings.custom_provider_map`."""
+        entries = self.section("litellm_settings").get("custom_provider_map")
+        if not isinstance(entries, list):
+            return set()
+        return {str(e["provider"]) for e in entries
+                if isinstance(e, dict) and isinstance(e.get("provider"), str)}
+
+
+def matches_group(name: str, groups: Iterable[str]) -> bool:
+    """`name` is a group, or matches a wildcard model_name such as `openai/*`."""
+    for group in groups:
+        if name == group or ("*" in group and fnmatch.fnmatchcase(name, group)):
+            return True
+    return False
+
+
+def mapping_at(data: Mapping[str, Any], *path: Key) -> dict[Any, Any]:
+    """The mapping at `path` in `data`, or {} when absent or not a mapping."""
+    node: Any = data
+    for part in path:
+        if not isinstance(node, dict):
+            return {}
+        node = node.get(part)
+    return node if isinstance(node, dict) else {}
+
+
+def is_litellm_config(data: Any) -> bool:
+    """A mapping with at least one LiteLLM section (or a near-miss spelling of one)."""
+    import difflib
+
+    from datumc.data import vocab
+
+    if not isinstance(data, dict) or not data:
+        return False
+    known = vocab().config_sections | set(CORE_SECTIONS)
+    keys = [str(k) for k in data]
+    if any(k in known for k in keys):
+        return True
+    return any(difflib.get_close_matches(k, CORE_SECTIONS, n=1, cutoff=0.8) for k in keys)

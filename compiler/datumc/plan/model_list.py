@@ -1,0 +1,148 @@
+"""model_list: one deployment per enabled datum, each value with its datum key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load.positions import Key, KeyPath
+from datumc.load.stack import Entry, Stack
+from datumc.plan.model import Origin
+from datumc.plan.sources import datum_origin
+from datumc.validate.datum import AiModel
+from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, ENV_REF_PREFIX, Capability
+
+OVERRIDE = "DC006"
+
+# litellm_params keys a datum's [ai_model.parameters] may never set.
+RESERVED_PARAMS = ("model", "api_key", "api_base")
+FIELD_PARAMS = {
+    "api_version": "api_version",
+    "rpm_limit": "rpm",
+    "tpm_limit": "tpm",
+    "timeout": "timeout",
+    "stream_timeout": "stream_timeout",
+    "max_retries": "max_retries",
+}
+Origins = dict[KeyPath, Origin]
+
+
+def env_ref(name: str) -> str:
+    return f"{ENV_REF_PREFIX}{name}"
+
+
+def plan_model_list(stack: Stack, origins: Origins) -> (
+    tuple[list[dict[str, Any]], list[Diagnostic]]
+):
+    diags: list[Diagnostic] = []
+    model_list = []
+    for index, entry in enumerate(stack.enabled):
+        at: KeyPath = ("model_list", index)
+        deployment, found = _deployment(entry, at, origins)
+        model_list.append(deployment)
+        diags.extend(found)
+    return model_list, diags
+
+
+def _deployment(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, Any],
+                                                                      list[Diagnostic]]:
+    am = entry.datum.ai_model
+    origins[at] = datum_origin(entry, "b00t", "name")
+    named_by = ("ai_model", "model_group") if am.model_group else ("b00t", "name")
+    origins[(*at, "model_name")] = datum_origin(entry, *named_by)
+    params, diags = _litellm_params(entry, (*at, "litellm_params"), origins)
+    info, found = _model_info(entry, (*at, "model_info"), origins)
+    diags.extend(found)
+    out: dict[str, Any] = {"model_name": entry.datum.public_name, "litellm_params": params}
+    if info:
+        out["model_info"] = info
+    return out, diags
+
+
+def _litellm_params(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, Any],
+                                                                          list[Diagnostic]]:
+    am = entry.datum.ai_model
+    origins[at] = datum_origin(entry, "ai_model")
+    params: dict[str, Any] = {"model": am.litellm_model}
+    origins[(*at, "model")] = datum_origin(entry, "ai_model", "litellm_model")
+    if am.api_base is not None:
+        params["api_base"] = am.api_base
+        origins[(*at, "api_base")] = datum_origin(entry, "ai_model", "api_base")
+    elif am.api_base_env is not None:
+        params["api_base"] = env_ref(am.api_base_env)
+        origins[(*at, "api_base")] = datum_origin(entry, "ai_model", "api_base_env")
+    if am.api_key_env is not None:
+        params["api_key"] = env_ref(am.api_key_env)
+        origins[(*at, "api_key")] = datum_origin(entry, "ai_model", "api_key_env")
+    for field, key in FIELD_PARAMS.items():
+        value = getattr(am, field)
+        if value is not None:
+            params[key] = value
+            origins[(*at, key)] = datum_origin(entry, "ai_model", field)
+    diags = []
+    for key, value in am.parameters.items():
+        if key in RESERVED_PARAMS or key in params:
+            diags.append(_override(entry, ("ai_model", "parameters", key), key))
+            continue
+        params[key] = value
+        origins[(*at, key)] = datum_origin(entry, "ai_model", "parameters", key, verbatim=True)
+    return params, diags
+
+
+def _override(entry: Entry, path: tuple[Key, ...], key: str) -> Diagnostic:
+    field = {"model": "litellm_model", "api_key": "api_key_env", "api_base": "api_base"}.get(key)
+    if field is None:
+        field = next((f for f, k in FIELD_PARAMS.items() if k == key), key)
+    return entry.diag(
+        OVERRIDE,
+        Severity.ERROR,
+        f"[ai_model.parameters] may not set '{key}'; it comes from [ai_model] {field}",
+        *path,
+        hint=f"remove it from [ai_model.parameters] and set [ai_model] {field} instead",
+    )
+
+
+def _model_info(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, Any],
+                                                                      list[Diagnostic]]:
+    info = _derived_info(entry.datum.ai_model)
+    origins[at] = datum_origin(entry, "ai_model", "capabilities")
+    for key in ("max_input_tokens", "access_groups"):
+        if key in info:
+            field = "context_window" if key == "max_input_tokens" else key
+            origins[(*at, key)] = datum_origin(entry, "ai_model", field)
+    diags = []
+    for key, value in entry.datum.ai_model.metadata.items():
+        if key in info:
+            diags.append(_metadata_override(entry, key))
+            continue
+        info[key] = value
+        origins[(*at, key)] = datum_origin(entry, "ai_model", "metadata", key, verbatim=True)
+    return info, diags
+
+
+def _derived_info(am: AiModel) -> dict[str, Any]:
+    info: dict[str, Any] = {}
+    caps = set(am.capabilities)
+    mode = next((m for c, m in CAPABILITY_MODES.items() if c in caps), None)
+    if mode is not None:
+        info["mode"] = mode
+    for cap in Capability:
+        flag = CAPABILITY_FLAGS.get(cap)
+        if flag is not None and cap in caps:
+            info[flag] = True
+    if am.context_window is not None:
+        info["max_input_tokens"] = am.context_window
+    if am.access_groups:
+        info["access_groups"] = list(am.access_groups)
+    return info
+
+
+def _metadata_override(entry: Entry, key: str) -> Diagnostic:
+    return entry.diag(
+        OVERRIDE,
+        Severity.ERROR,
+        f"[ai_model.metadata] may not set '{key}'; datumc derives it",
+        "ai_model", "metadata", key,
+        hint="capabilities set mode and supports_*; context_window sets "
+        "max_input_tokens; access_groups sets access_groups",
+    )
