@@ -187,7 +187,6 @@ def test_fallbacks_and_aliases_move_into_datums(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("fallbacks", "reason"), [
-    ("[{a: [missing]}]", "'missing'"),
     ('[{"*": [a]}]', "'*'"),
     ("[{a: [a]}]", "itself"),
     ("[{a: [b]}, {a: [b]}]", "two chains"),
@@ -210,6 +209,25 @@ def test_fallbacks_datums_cannot_express_stay_verbatim(tmp_path: Path, fallbacks
     assert "config.yaml:7:" in warning and reason in warning
     assert trip.project["router"]["fallbacks"] == yaml.safe_load(fallbacks)
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
+
+
+def test_a_fallback_to_nothing_stays_verbatim_and_the_build_refuses_it(tmp_path: Path) -> None:
+    """One checker: the import keeps it, and the build reports it at datumc.toml (DC209),
+    as `datumc lint config.yaml` does, instead of writing a config its lint rejects."""
+    source = _config(tmp_path, """\
+        model_list:
+          - model_name: a
+            litellm_params: {model: openai/a, api_key: os.environ/K}
+        router_settings:
+          fallbacks: [{a: [missing]}]
+        """)
+    trip = round_trip(source, tmp_path / "proj")
+    assert trip.project["router"]["fallbacks"] == [{"a": ["missing"]}]
+    assert trip.built is not None and trip.built.code == 1
+    assert "datumc.toml:" in trip.built.stderr and "DC209" in trip.built.stderr
+    assert "'missing'" in trip.built.stderr
+    linted = run_cli("lint", source)
+    assert "DC209" in linted.stdout and linted.code == 1
 
 
 def test_litellm_settings_fallbacks_move_unless_shadowed(tmp_path: Path) -> None:
@@ -676,7 +694,7 @@ def test_an_environment_model_is_not_an_unknown_provider(tmp_path: Path) -> None
                              api_key: os.environ/KEY}
         """)
     linted = run_cli("lint", source).output
-    assert "DC105" not in linted and "provider" not in linted, linted
+    assert "DC211" not in linted and "provider" not in linted, linted
     trip = round_trip(source, tmp_path / "proj")
     assert trip.built is not None and trip.built.code == 0, trip.built.output
     assert trip.datum(1)["ai_model"]["litellm_model"] == "os.environ/MODEL_ID"

@@ -28,12 +28,12 @@ LIMITS = "datumc enforces rpm/tpm: it adds enforce_model_rate_limits, without wh
 # file -> (why datumc refuses to build it, the lint error codes).
 REFUSED: dict[str, tuple[str, set[str]]] = {
     "Abbiirr__unified-llm-api__docs-new-litellm_config.yaml": (
-        "an api_base holds ${CLOUDFLARE_ACCOUNT_ID}, which LiteLLM never expands", {"DC103"}),
+        "an api_base holds ${CLOUDFLARE_ACCOUNT_ID}, which LiteLLM never expands", {"DC207"}),
     "AllDayAutomationsai__openwebui-litellm-stack__litellm-optimized-config.yaml": (
         "gpt-4-turbo-preview has no provider prefix and is not in LiteLLM's model map: "
-        "LiteLLM drops that deployment", {"DC105"}),
+        "LiteLLM drops that deployment", {"DC211"}),
     "Ancoren__free-llm-gateway__litellm_config.yaml": (
-        "zhipu/ is not a LiteLLM provider: LiteLLM drops that deployment", {"DC105"}),
+        "zhipu/ is not a LiteLLM provider: LiteLLM drops that deployment", {"DC211"}),
 }
 
 # file -> (reason, [(kind, path)]): the only differences allowed after import + build.

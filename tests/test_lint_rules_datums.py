@@ -65,10 +65,19 @@ def test_dc102_hardcoded_secret_in_b00t_env(project: Project) -> None:
 
 
 def test_dc102_literal_api_key_in_parameters(project: Project) -> None:
+    """parameters.api_key never reaches the config (DC006), so the datum rule reports it."""
     root = project({"a": datum("a", parameters={"api_key": "correct-horse-battery"})})
     diags = lint_project(root)
-    assert "DC102" in codes(diags)
+    assert {"DC102", "DC006"} <= set(codes(diags))
     assert "correct-horse-battery" not in "".join(d.message for d in diags)
+
+
+def test_a_secret_in_a_passed_value_is_reported_once_as_config_rule(project: Project) -> None:
+    text = datum("a", parameters={"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCY"})
+    root = project({"a": text})
+    found = [d for d in lint_project(root) if d.code in ("DC102", "DC206")]
+    assert [d.code for d in found] == ["DC206"]
+    assert found[0].line == _line_of(text, "aws_secret_access_key")
 
 
 @pytest.mark.parametrize("value", ["local", "not-needed", "dummy", "local-vllm", "EMPTY",
@@ -101,15 +110,18 @@ def test_dc102_ignores_file_names_and_identifiers(project: Project) -> None:
                                    "'os.environ/ORG_ID'", " os.environ/ORG_ID",
                                    "Bearer os.environ/TOKEN"])
 def test_dc103_fires(project: Project, value: str) -> None:
-    root = project({"a": datum("a", parameters={"extra_headers": {"X": value}})})
-    assert "DC103" in codes(lint_project(root))
+    """DC103 is now DC207, the config rule, reported at the datum's line."""
+    text = datum("a", parameters={"extra_headers": {"X": value}})
+    root = project({"a": text})
+    found = only(lint_project(root), "DC207")
+    assert len(found) == 1 and found[0].path.endswith("a.ai_model.toml")
 
 
 def test_dc103_passes_on_clean_refs_and_skips_b00t_tables(project: Project) -> None:
     root = project({"a": datum("a", parameters={"extra_headers": {"X": "os.environ/ORG_ID"}},
                                b00t={"env": {"K": "${K}"},
                                      "usage": [{"command": "curl $BASE/v1"}]})})
-    assert "DC103" not in codes(lint_project(root))
+    assert "DC207" not in codes(lint_project(root))
 
 
 # -- DC104 invalid-env-name --------------------------------------------------------------
@@ -144,20 +156,20 @@ def test_dc104_cannot_be_disabled(project: Project) -> None:
 def test_dc105_fires(project: Project, model: str) -> None:
     root = project({"a": datum("a", provider="openai_compatible", litellm_model=model,
                                api_base="http://127.0.0.1:8000/v1")})
-    found = only(lint_project(root), "DC105")
+    found = only(lint_project(root), "DC211")  # formerly DC105
     assert len(found) == 1 and found[0].severity is Severity.ERROR
 
 
 def test_dc105_suggests_the_close_prefix(project: Project) -> None:
     root = project({"a": datum("a", litellm_model="openia/gpt-4o")})
-    assert "did you mean 'openai'" in only(lint_project(root), "DC105")[0].hint
+    assert "did you mean 'openai'" in only(lint_project(root), "DC211")[0].hint
 
 
 @pytest.mark.parametrize("model", ["openai/Qwen/Qwen2.5-7B-Instruct", "gpt-4o",
                                    "ollama_chat/qwen2.5:7b", "hosted_vllm/x"])
 def test_dc105_passes(project: Project, model: str) -> None:
     root = project({"a": datum("a", provider="openai", litellm_model=model)})
-    assert "DC105" not in codes(lint_project(root))
+    assert "DC211" not in codes(lint_project(root))
 
 
 # -- DC106 provider-prefix-mismatch ------------------------------------------------------
@@ -281,7 +293,9 @@ def test_dc110_alias_shadowed_by_a_model_name(project: Project) -> None:
 
 def test_dc110_project_alias_to_unknown_model(project: Project) -> None:
     root = project({"a": datum("a")}, '[router.model_group_alias]\nfast = "nope"\n')
-    assert "'nope', which is not a defined model" in only(lint_project(root), "DC110")[0].message
+    found = only(lint_project(root), "DC110")
+    assert len(found) == 1 and found[0].severity is Severity.ERROR
+    assert "'nope', which no deployment is named" in found[0].message
 
 
 def test_dc110_passes(project: Project) -> None:

@@ -104,8 +104,8 @@ def test_env_disable_file_for_a_whole_file_finding(tmp_path: Path) -> None:
 
 def test_env_lint_settings_apply(project: Project) -> None:
     root = project({"a": datum("a")}, '[lint]\ndisable = ["DC302"]\n')
-    diags = lint_env(root, "export LITELLM_MASTER_KEY=sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0\n",
-                     root=root)
+    diags = lint_env(root, "export LITELLM_MASTER_KEY=sk-9f8e7d6c5b4a39281706f5e4d3c2b1a0\n"
+                     "OPENAI_API_KEY=sk-0a1b2c3d4e5f60718293a4b5c6d7e8f9\n", root=root)
     assert "DC302" not in codes(diags)
     assert only(diags, "DC306") == []
 

@@ -183,6 +183,9 @@ def _fresh(workdir: Path, name: str) -> Path:
 def test_no_value_changes_the_structure_of_any_output(workdir: Path,
                                                       values: dict[str, str]) -> None:
     assume(_valid_combination(values))
+    # An os.environ/NAME value is a reference: it adds NAME to .env.example and the
+    # Secret by design (test_env_refs_anywhere_reach_the_env_template).
+    assume(not any(v.startswith("os.environ/") for v in values.values()))
     placeholders = _placeholders()
     baseline = _render(_fresh(workdir, "baseline"), placeholders)
     assert baseline is not None, "the placeholder project must build"
@@ -250,3 +253,22 @@ def test_unit_reader_sees_a_new_line_or_section(tmp_path: Path) -> None:
 def test_unknown_output_type_is_refused() -> None:
     with pytest.raises(AssertionError, match="no reader"):
         kind_of("kubernetes/something.toml")
+
+
+def test_env_refs_anywhere_reach_the_env_template(tmp_path: Path) -> None:
+    """The one env inventory: an os.environ/NAME in any value the datums or datumc.toml
+    pass to LiteLLM is listed in .env.example and the Secret template, names only."""
+    values = _placeholders()
+    for slot, name in (("param_value", "P_REF"), ("nested_value", "N_REF"),
+                       ("meta_value", "M_REF"), ("settings_value", "S_REF"),
+                       ("general_value", "G_REF"), ("router_value", "R_REF")):
+        values[slot] = f"os.environ/{name}"
+    outputs = _render(_fresh(tmp_path, "refs"), values)
+    assert outputs is not None
+    files = {o.relpath: o.content.decode() for o in outputs}
+    env = read_back(".env.example", files["litellm/.env.example"].encode(), tmp_path)
+    secret = files["kubernetes/secret.template.yaml"]
+    for name in ("P_REF", "N_REF", "M_REF", "S_REF", "G_REF", "R_REF"):
+        assert f"\n{name}=\n" in files["litellm/.env.example"], name
+        assert f"  {name}: \"\"" in secret, name
+    assert env

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from datumc.console import Console
-from datumc.lint.registry import RULES, find_rule
+from datumc.lint.registry import RULES, find_rule, find_rules
 from datumc.lint.rule import Rule, Scope
 
 SCOPE_WORDS = {
     Scope.CORE: "loading and validation",
     Scope.DATUMS: "datums",
-    Scope.YAML: "LiteLLM YAML configs",
+    Scope.CONFIG: "LiteLLM configs, hand-written or planned from datums and datumc.toml",
+    Scope.YAML: "the text of LiteLLM YAML configs",
     Scope.ENV: ".env files",
     Scope.PROJECT: "datumc.toml",
 }
@@ -28,10 +29,17 @@ def run(args: ExplainArgs, console: Console) -> int:
             console.out(f"{rule.code}  {rule.severity.value:<7}  {rule.name}")
         return 0
     found = find_rule(args.code)
-    if found is None:
+    if found is not None:
+        console.out(render(found))
+        return 0
+    now = find_rules(args.code)
+    if not now:
         console.err(f"datumc: unknown rule '{args.code}'; `datumc explain` lists them all")
         return 2
-    console.out(render(found))
+    codes = ", ".join(r.code for r in now)
+    console.out(f"{args.code.upper()} is now reported as {codes}; [lint] settings and "
+                f"suppression comments naming {args.code.upper()} still apply.\n")
+    console.out("\n".join(render(r) for r in now))
     return 0
 
 
@@ -40,7 +48,10 @@ def render(rule: Rule) -> str:
     scopes = ", ".join(s.value for s in rule.scopes)
     where = ", ".join(SCOPE_WORDS[s] for s in rule.scopes)
     parts = [f"{rule.code} {rule.name} (default: {rule.severity.value}, {scopes})",
-             f"Checks: {where}", "", rule.doc, ""]
+             f"Checks: {where}"]
+    if rule.replaces:
+        parts.append(f"Formerly also: {', '.join(rule.replaces)}")
+    parts += ["", rule.doc, ""]
     if not rule.configurable:
         parts.append("This finding cannot be disabled or re-levelled.")
         return "\n".join(parts) + "\n"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Final
+from urllib.parse import urlsplit
 
 from datumc.data import routed_provider, vocab
 from datumc.validate.vocab import B00T_PROVIDER_PREFIX
@@ -77,3 +79,27 @@ def effective_provider(model: str) -> str | None:
 def fits(actual: str, expected: tuple[str, ...]) -> bool:
     """`vertex_ai-language-models` (a model-map provider) fits `vertex_ai`."""
     return any(actual == e or actual.startswith((e + "-", e + "_")) for e in expected)
+
+
+_PRIVATE_SUFFIXES: Final = (".local", ".lan", ".internal", ".home", ".localhost", ".svc",
+                            ".cluster.local", ".home.arpa", ".docker")
+
+
+def own_server(api_base: object) -> bool:
+    """An api_base on a server of one's own (loopback, a private address, a name that is
+    not a public DNS name, or an env ref, which self-hosted setups use), not a cloud API."""
+    if not isinstance(api_base, str):
+        return False
+    if api_base.startswith("os.environ/"):
+        return True
+    try:
+        host = (urlsplit(api_base.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host or host.endswith(_PRIVATE_SUFFIXES)
+    return address.is_private or address.is_loopback or address.is_link_local

@@ -83,6 +83,19 @@ class Stack:
             out.setdefault(entry.datum.public_name, []).append(entry)
         return out
 
+    @cached_property
+    def rejected_names(self) -> frozenset[str]:
+        """Names (and model groups) that datums failing validation declare: references to
+        them are not reported again (their own errors say what is wrong)."""
+        out: set[str] = set()
+        for doc in self.rejected:
+            for table, key in (("b00t", "name"), ("ai_model", "model_group")):
+                section = doc.data.get(table)
+                value = section.get(key) if isinstance(section, dict) else None
+                if isinstance(value, str):
+                    out.add(value)
+        return frozenset(out)
+
     @property
     def out_dir(self) -> Path:
         base = self.root / self.project.datumc.out_dir

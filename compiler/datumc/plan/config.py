@@ -73,7 +73,8 @@ def build_config(stack: Stack) -> tuple[LiteLLMConfig, list[Diagnostic]]:
     hints = _prefix_hints(stack)
     proxy = stack.project.proxy
     labels = {index: entry.name for index, entry in enumerate(stack.enabled)}
-    model = ConfigModel(data, origins, prefix_hints=hints, labels=labels)
+    model = ConfigModel(data, origins, prefix_hints=hints, labels=labels,
+                        unplanned=stack.rejected_names)
     config = LiteLLMConfig(model, proxy.master_key_env, proxy.database_url_env is not None)
     return config, diags
 

@@ -95,6 +95,9 @@ class ConfigModel:
     prefix_hints: dict[int, str] = field(default_factory=dict)
     # Deployment index -> the datum it was planned from (default: its model_name).
     labels: dict[int, str] = field(default_factory=dict)
+    # Names of datums that failed validation: not planned, but not missing either, so a
+    # reference to one is not reported a second time.
+    unplanned: frozenset[str] = frozenset()
 
     @classmethod
     def from_yaml(cls, doc: YamlDoc) -> ConfigModel:
@@ -123,10 +126,11 @@ class ConfigModel:
         origin, rest = self.origin(path)
         return origin, (*origin.path, *rest) if origin.verbatim else origin.path
 
-    def where(self, path: Iterable[Key]) -> str:
+    def where(self, path: Iterable[Key], *, parent: bool = False) -> str:
         """The key as the user wrote it: `model_list[0].litellm_params.rpm` in YAML,
-        `ai_model.parameters.temprature` in a datum."""
-        return dotted(self.source_path(path)[1]) or "top level"
+        `ai_model.parameters.temprature` in a datum (`parent`: the table holding it)."""
+        source = self.source_path(path)[1]
+        return dotted(source[:-1] if parent else source) or "top level"
 
     def diag(
         self, code: str, severity: Severity, message: str, path: Iterable[Key],
@@ -157,6 +161,7 @@ class ConfigModel:
     def model_groups(self) -> set[str]:
         """Every name a request (or a fallback) may use: model_names and their aliases."""
         names = {str(d.name) for d in self.deployments() if d.name is not None}
+        names |= self.unplanned
         aliases = self.section("router_settings").get("model_group_alias")
         if isinstance(aliases, dict):
             names |= {str(a) for a in aliases}

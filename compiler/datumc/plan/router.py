@@ -53,6 +53,8 @@ def _enforce_limits(stack: Stack, out: dict[str, Any], origins: Origins) -> None
     if limited is None:
         return
     given = out.get("optional_pre_call_checks")
+    if given is not None and not isinstance(given, str | list):
+        return  # not a list of checks: left as written (LiteLLM's own validation decides)
     checks = [given] if isinstance(given, str) else list(given or [])
     if ENFORCE_LIMITS not in checks:
         out["optional_pre_call_checks"] = [*checks, ENFORCE_LIMITS]

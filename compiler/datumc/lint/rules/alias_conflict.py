@@ -78,6 +78,7 @@ def check_config(config: ConfigModel) -> Iterator[Diagnostic]:
         return
     models = {str(d.name) for d in config.deployments() if d.name is not None}
     elsewhere = config.models_elsewhere()
+    known = models | config.unplanned
     for alias, target in table.items():
         name = target.get("model") if isinstance(target, dict) else target
         path = ("router_settings", "model_group_alias", str(alias))
@@ -86,7 +87,7 @@ def check_config(config: ConfigModel) -> Iterator[Diagnostic]:
                               f"alias '{alias}' is also a model_name; LiteLLM resolves the "
                               f"alias first, so requests for '{alias}' go to '{name}'", path,
                               hint="rename the alias, or remove it")
-        elif isinstance(name, str) and not elsewhere and not matches_group(name, models):
+        elif isinstance(name, str) and not elsewhere and not matches_group(name, known):
             yield config.diag(CODE, Severity.ERROR,
                               f"alias '{alias}' points at '{name}', which no deployment is "
                               "named; requests for it fail", path,

@@ -34,7 +34,8 @@ def unknown_keys(
             continue
         path = (*at, name)
         yield config.diag(
-            code, severity, f"{config.where(path)}: unknown key '{name}'; {consequence}",
+            code, severity,
+            f"{config.where(path, parent=True)}: unknown key '{name}'; {consequence}",
             path, hint=did_you_mean(name, known) or "check the spelling against the "
             "LiteLLM docs",
         )

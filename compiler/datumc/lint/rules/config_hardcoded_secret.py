@@ -4,11 +4,11 @@ Why: config files get committed, mounted into containers, pasted into issues and
 printed by `/config` endpoints. A key in one is a leaked key. The rule recognises
 key shapes (`sk-`, `sk-ant-`, `sk-proj-`, `gsk_`, `AIza`, `hf_`, `xai-`, long
 random tokens) anywhere, and any literal under a secret-sounding key (`api_key`,
-`master_key`, `*_token`, `password`, `aws_secret_access_key`, ...). An `api_key`
-is a provider credential, and providers issue machine-made keys: a literal
-`api_key` is flagged when it has a key's shape or looks random, and a word such as
-`not-needed`, `dummy`, `x` or `any-api-key-will-do` (a stand-in for a local server
-that ignores the key) is not. Other secret names (`master_key`, `password`, ...)
+`master_key`, `*_token`, `password`, `aws_secret_access_key`, ...). The `api_key`
+of a deployment on a server of your own (its `api_base` is a private or local
+host, or it has a self-hosted prefix such as `ollama/`) is a stand-in when it is a word: `x`,
+`any-api-key-will-do`, `not-needed`; it is flagged only when it has a key's shape
+or looks random. Other secret names (`master_key`, `password`, ...)
 hold chosen secrets, so any literal there counts, bar stand-ins and placeholders
 (a placeholder is DC220). Checked in hand-written configs and in every value datums
 and datumc.toml pass to LiteLLM. Values are shown masked.
@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.providers import SELF_HOSTED_PREFIXES, own_server
 from datumc.lint.rule import Scope
 from datumc.lint.rules.common import SHELL_REF, last_key, secret_ref, strings
 from datumc.plan.model import ConfigModel
@@ -38,7 +39,7 @@ from datumc.secrets.detect import (
     is_placeholder,
     is_secret_name,
     key_shape,
-    secret_like,
+    looks_random,
 )
 from datumc.validate.vocab import ENV_REF_PREFIX
 
@@ -47,15 +48,15 @@ NAME = "config-hardcoded-secret"
 SEVERITY = Severity.ERROR
 SCOPE = Scope.CONFIG
 
-# Keys that hold a credential a provider issued: only a machine-made value is a key.
-ISSUED_KEYS = frozenset({"api_key"})
-
-
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
+    own = _own_servers(config)
     for path, value, _ in strings(config.data):
         key = last_key(path)
         if secret_ref(value) or not is_secret(key, value):
             continue
+        if path[:1] == ("model_list",) and path[1:2] and path[1] in own and key == "api_key" \
+                and key_shape(value) is None and not looks_random(value.strip()):
+            continue  # a word given to a server that ignores it
         yield config.diag(
             CODE, SEVERITY, f"{config.where(path)}: hardcoded secret, {describe(value)}", path,
             hint="write os.environ/VAR_NAME instead and set VAR_NAME in the proxy's "
@@ -65,11 +66,18 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
 
 
 def is_secret(key: str, value: str) -> bool:
-    if key_shape(value) is not None:
-        return True
-    if not is_secret_name(key) or not _literal(value):
-        return False
-    return key.lower() not in ISSUED_KEYS or secret_like(value)
+    return key_shape(value) is not None or (is_secret_name(key) and _literal(value))
+
+
+def _own_servers(config: ConfigModel) -> set[int]:
+    """Deployments on a server of one's own: an api_base, or a self-hosted prefix."""
+    out = set()
+    for dep in config.deployments():
+        model = dep.params.get("model")
+        prefix = model.split("/", 1)[0] if isinstance(model, str) and "/" in model else ""
+        if own_server(dep.params.get("api_base")) or prefix in SELF_HOSTED_PREFIXES:
+            out.add(dep.index)
+    return out
 
 
 def _literal(value: str) -> bool:

@@ -37,6 +37,7 @@ from datumc.lint.rules.common import SHELL_REF, secret_ref, strings
 from datumc.load.positions import KeyPath, dotted
 from datumc.load.stack import Stack
 from datumc.load.toml_loader import TomlDoc
+from datumc.plan.model_list import RESERVED_PARAMS
 from datumc.secrets.detect import describe, is_dummy, is_placeholder, is_secret_name, key_shape
 from datumc.validate.vocab import ENV_REF_PREFIX
 
@@ -75,6 +76,9 @@ def _check_doc(doc: TomlDoc, *, planned: bool) -> Iterator[Diagnostic]:
 
 
 def _reaches_litellm(path: KeyPath) -> bool:
+    """Planned into the config, where DC206 reads it (refused keys never get there)."""
+    if len(path) >= 3 and path[:2] == ("ai_model", "parameters") and path[2] in RESERVED_PARAMS:
+        return False
     return len(path) >= 2 and path[0] == "ai_model" and path[1] not in _B00T_ONLY
 def is_secret_value(path: KeyPath, value: str) -> bool:
     """A key shape anywhere, or a real-looking literal under a secret name in a table

@@ -5,7 +5,9 @@ Why: LiteLLM's cost tracking reads per-token prices under its own names
 ...), in USD per token. `model_info` accepts any key, so `pricing: {...}`,
 `input_cost_per_1k_tokens` or `price` are stored and ignored: spend, budgets and
 the `x-litellm-response-cost` header use the built-in price (or zero) instead.
-The known names are the priced fields of the pinned release's model map.
+The known names are the priced fields of the pinned release's model map. A
+warning, not an error: requests work as written, only the cost is not the one the
+file gives (and b00t keeps its own price metadata, which LiteLLM ignores).
 
 Bad:
     model_info:
@@ -30,7 +32,7 @@ from datumc.plan.model import ConfigModel
 
 CODE = "DC221"
 NAME = "ignored-price-key"
-SEVERITY = Severity.ERROR
+SEVERITY = Severity.WARNING
 SCOPE = Scope.CONFIG
 
 PRICE_WORDS = ("cost", "price", "pricing")

@@ -5,6 +5,10 @@ Why: without `api_base` (or `api_base_env`) LiteLLM uses its default: for an
 OpenAI with your local key; for `ollama/` it is http://localhost:11434, which inside
 a container is the container itself. Either way the model does not answer.
 
+Severity: an error when the default is a third party's API (requests and your key
+go to api.openai.com) or there is none; a warning when the default is a server on
+this machine (`ollama/`, `lm_studio/`), which works when the proxy runs natively.
+
 Bad:
     [ai_model]
     provider = "openai_compatible"
@@ -45,8 +49,9 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
         default = DEFAULT_ENDPOINTS.get(prefix)
         where = (f"LiteLLM falls back to {default}" if default
                  else "LiteLLM has no endpoint to call")
+        local = default is not None and "localhost" in default
         yield entry.diag(
-            CODE, SEVERITY,
+            CODE, Severity.WARNING if local else SEVERITY,
             f"provider '{am.provider}' runs on a server you host, but there is no api_base; "
             f"{where}",
             "ai_model", "provider",

@@ -4,7 +4,7 @@ Why: LiteLLM sends the text as it is. Every request to that provider fails with
 an authentication error, typically long after the config was deployed. A stand-in
 for a server that ignores the key (`not-needed`, `dummy`, `EMPTY`) is fine; this
 rule looks at credentials a provider checks: the `api_key` of a deployment that
-has no `api_base` of its own (it calls the provider's cloud endpoint), the other
+calls a cloud API (no `api_base`, or a public one), the other
 credential fields of `litellm_params` (`aws_secret_access_key`, `vertex_credentials`,
 ...), and secret-named `environment_variables`.
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
+from datumc.lint.providers import own_server
 from datumc.lint.rule import Scope
 from datumc.load.positions import Key
 from datumc.plan.model import ConfigModel
@@ -38,7 +39,7 @@ SCOPE = Scope.CONFIG
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     for dep in config.deployments():
         for key, value in dep.params.items():
-            if key == "api_key" and "api_base" in dep.params:
+            if key == "api_key" and own_server(dep.params.get("api_base")):
                 continue  # a server of one's own: a stand-in key is the norm
             if isinstance(value, str) and _credential(str(key)) and _template(value):
                 yield _diag(config, (*dep.path, "litellm_params", str(key)), value)

@@ -5,7 +5,8 @@ deployment is named `claude`; it fails at request time, exactly when the primary
 is already down. A fallback *from* an undefined group never applies at all.
 Checked: `fallbacks`, `context_window_fallbacks`, `content_policy_fallbacks` (in
 router_settings or litellm_settings) and `default_fallbacks`. Wildcard model names
-(`openai/*`) and `model_group_alias` names count as defined. When models may also
+(`openai/*`) and `model_group_alias` names count as defined, and `"*"` as the
+group a fallback is *from* is LiteLLM's generic chain. When models may also
 come from an `include:` file or the database (`store_model_in_db: true`), the
 finding is a warning instead of an error.
 
@@ -60,7 +61,8 @@ def _names(value: Any, at: tuple[Key, ...]) -> Iterator[tuple[tuple[Key, ...], s
         if not isinstance(item, dict):
             continue
         for group, targets in item.items():
-            yield (*at, index, str(group)), str(group), "from"
+            if group != "*":  # the generic chain, for every group without its own
+                yield (*at, index, str(group)), str(group), "from"
             if isinstance(targets, list):
                 for t_index, target in enumerate(targets):
                     if isinstance(target, str):

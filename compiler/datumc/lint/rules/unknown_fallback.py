@@ -35,6 +35,8 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
     aliases = _aliases(stack)
     for entry in stack.enabled:
         for index, target in enumerate(entry.datum.ai_model.fallbacks):
+            if target in stack.rejected_names and target not in known:
+                continue  # that datum failed validation; its own errors say why
             other = stack.by_name.get(target)
             if other is not None and not other.datum.ai_model.enabled:
                 yield entry.diag(
