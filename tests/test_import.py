@@ -483,18 +483,27 @@ def test_extra_sections_round_trip_and_unknown_keys_are_reported(tmp_path: Path)
     source = _config(tmp_path, HEAD, """\
         files_settings:
           - {custom_llm_provider: azure, api_base: os.environ/AZURE_API_BASE}
-        model_alias_map: {sonnet: a}
+        x-notes: {sonnet: a}
         include: [more.yaml]
         """)
     trip = round_trip(source, tmp_path / "proj")
     assert trip.built is not None and trip.built.code == 0, trip.built.output
-    assert set(trip.project["extra_sections"]) == {"files_settings", "model_alias_map",
-                                                   "include"}
+    assert set(trip.project["extra_sections"]) == {"files_settings", "x-notes", "include"}
     stderr = trip.imported.stderr
-    assert "config.yaml:6:1: warning DC034 LiteLLM does not read a top-level 'model_alias_map'" \
+    assert "config.yaml:6:1: warning DC034 LiteLLM does not read a top-level 'x-notes'" \
         in stderr
     assert "config.yaml:7:1: warning DC034 include:" in stderr
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
+
+
+def test_a_settings_key_at_the_top_level_is_refused_by_the_build(tmp_path: Path) -> None:
+    """model_alias_map belongs in litellm_settings: at the top level LiteLLM ignores it,
+    so the build refuses it (DC201, an error) as `datumc lint config.yaml` does."""
+    source = _config(tmp_path, HEAD, "model_alias_map: {sonnet: a}\n")
+    trip = round_trip(source, tmp_path / "proj")
+    assert trip.built is not None and trip.built.code == 1
+    assert "DC201" in trip.built.stderr and "litellm_settings" in trip.built.stderr
+    assert "DC201" in run_cli("lint", source).stdout
 
 
 def test_duplicate_keys_warn_and_the_last_wins(tmp_path: Path) -> None:

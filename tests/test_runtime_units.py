@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from datumc.commands.models import table
 from datumc.errors import DatumcError
 from datumc.runtime import checks
-from datumc.runtime.environment import EnvFile, gaps, is_placeholder, mask, merged
+from datumc.runtime.environment import EnvFile, gaps, mask, merged
+from datumc.secrets.detect import unusable_env_value as is_placeholder
 from datumc.runtime.health import Health
 from datumc.runtime.http import Response, check_url
 from datumc.runtime.served import Expected, compare
@@ -25,6 +26,7 @@ from datumc.validate.project import Project
     "api-key-here", "TODO", "placeholder", "-",
 ])
 def test_placeholders_are_recognised(value: str) -> None:
+    """One test for `.env` lint (DC304) and doctor."""
     assert is_placeholder(value) or not value.strip()
 
 

@@ -91,6 +91,7 @@ def env_inventory(config: ConfigModel, *, master_key_env: str = MASTER_KEY,
         inv.need(name, _purpose(path), _user(config, path))
     _callbacks(config, inv)
     _alerting(config, inv)
+    _redis_cache(config, inv)
     _provider_keys(config, inv)
     if postgres:
         inv.need(POSTGRES_PASSWORD, "password of the postgres service compose.yaml runs "
@@ -168,6 +169,22 @@ def _integration(inv: _Inventory, facts: Any, purpose: str) -> None:
         inv.need(name, purpose)
     for name in facts.get("optional", ()):
         inv.need(name, f"{purpose} (optional)", required=False)
+
+
+def _redis_cache(config: ConfigModel, inv: _Inventory) -> None:
+    """`cache: true` with no Redis address: LiteLLM reads REDIS_HOST and REDIS_PORT (and
+    REDIS_PASSWORD, REDIS_URL when set) from the environment (proxy_server, _redis.py)."""
+    settings = config.section("litellm_settings")
+    if settings.get("cache") is not True:
+        return
+    params = settings.get("cache_params")
+    params = params if isinstance(params, dict) else {}
+    if params.get("type", "redis") != "redis" or any(
+            k in params for k in ("host", "url", "redis_url", "startup_nodes")):
+        return
+    for name in ("REDIS_HOST", "REDIS_PORT"):
+        inv.need(name, "Redis for the response cache (cache: true names no host)")
+    inv.need("REDIS_PASSWORD", "Redis for the response cache (optional)", required=False)
 
 
 def _provider_keys(config: ConfigModel, inv: _Inventory) -> None:

@@ -17,11 +17,12 @@ from datumc.errors import DatumcError
 from datumc.load.source import display_path
 from datumc.pipeline import Compilation
 from datumc.plan.images import ImageRef
-from datumc.runtime.environment import EnvFile, is_placeholder
+from datumc.runtime.environment import EnvFile
 from datumc.runtime.health import live, model_info
 from datumc.runtime.http import ProxyUnreachable
 from datumc.runtime.proxy import Target
 from datumc.runtime.served import compare, describe, expected
+from datumc.secrets.detect import unusable_env_value
 from datumc.validate.project import Project
 from datumc.write.writer import pending, plan_writes
 
@@ -144,7 +145,7 @@ def _values(file: EnvFile, needed: Sequence[str], shell: Mapping[str, str]) -> C
     empty = [n for n in needed if n in values and not values[n].strip()
              and not shell.get(n)]
     placeholders = [n for n in needed if values.get(n, "").strip()
-                    and is_placeholder(values[n])]
+                    and unusable_env_value(values[n])]
     shell_only = [n for n in needed if n not in values and shell.get(n)]
     problems = []
     if absent:

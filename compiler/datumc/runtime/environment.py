@@ -14,16 +14,11 @@ from pathlib import Path
 
 from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.source import display_path
-from datumc.secrets import detect as secrets
-from datumc.secrets.detect import mask
+from datumc.secrets.detect import mask, unusable_env_value
 from datumc.validate.limits import MAX_ENV_BYTES
 from datumc.validate.project import Project
 
-__all__ = ["EnvFile", "env_file", "gaps", "is_placeholder", "mask", "merged", "shell_env"]
-
-def is_placeholder(value: str) -> bool:
-    """Template text left in .env, or a public example key the proxy refuses (sk-1234)."""
-    return secrets.is_placeholder(value) or value.strip() in secrets.PUBLIC_EXAMPLE_KEYS
+__all__ = ["EnvFile", "env_file", "gaps", "mask", "merged", "shell_env"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +96,7 @@ class Gaps:
 
 def gaps(values: Mapping[str, str], needed: Sequence[str]) -> Gaps:
     missing = [n for n in needed if not values.get(n, "").strip()]
-    placeholders = [n for n in needed if n not in missing and is_placeholder(values[n])]
+    placeholders = [n for n in needed if n not in missing and unusable_env_value(values[n])]
     return Gaps(missing, placeholders)
 
 

@@ -182,6 +182,12 @@ def is_placeholder(value: str) -> bool:
 PUBLIC_EXAMPLE_KEYS: Final = frozenset({"sk-1234"})
 
 
+def unusable_env_value(value: str) -> bool:
+    """A value in an env file that cannot be the real one: template text, or a public
+    example key the proxy refuses (`sk-1234`). One answer for `.env` lint and doctor."""
+    return is_placeholder(value) or value.strip() in PUBLIC_EXAMPLE_KEYS
+
+
 def is_secret_name(key: str) -> bool:
     """True when a key *name* says its value is a secret (api_key, OPENAI_API_KEY, ...)."""
     lowered = key.lower()
