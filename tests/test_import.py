@@ -12,7 +12,8 @@ import yaml
 from datumc.importer.compare import compare_configs
 from datumc.importer.names import file_names, slug
 from datumc.importer.plan import import_text
-from datumc.importer.secrets import looks_secret, mask
+from datumc.importer.secrets import mask
+from datumc.secrets.detect import sensitive as looks_secret
 from tests.conftest import run_cli, run_datumc
 from tests.helpers.importing import import_config, round_trip, write_config
 

@@ -34,11 +34,12 @@ from datumc.data import vocab
 from datumc.importer.compare import compare_configs
 from datumc.importer.fits import misfit
 from datumc.importer.plan import ImportResult, import_text
-from datumc.importer.secrets import secret_key, secret_value
 from datumc.pipeline import compile_project
 from datumc.plan.model import OWN_SECTIONS
 from datumc.plan.model_list import FIELD_PARAMS, RESERVED_PARAMS
 from datumc.plan.router import ENFORCE_LIMITS, ROUTER_OWN
+from datumc.secrets.detect import is_secret_name as secret_key
+from datumc.secrets.detect import secret_value
 from datumc.validate.datum import AiModel
 from datumc.validate.project import RouterSection
 from datumc.validate.vocab import B00T_PROVIDER_PREFIX, CAPABILITY_FLAGS, Capability

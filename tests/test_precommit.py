@@ -140,7 +140,8 @@ def test_real_pre_commit_blocks_bad_datums_and_stale_output(
                    cwd=work, env=hook_env)
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
     assert "datums/qwen.ai_model.toml:" in blocked.stdout
-    assert "error DC211 ai_model.litellm_model: 'Qwen/' is not a LiteLLM provider prefix" in blocked.stdout
+    assert ("error DC211 ai_model.litellm_model: 'Qwen/' is not a LiteLLM provider prefix"
+            in blocked.stdout)
 
     bad.write_text(bad.read_text().replace("Qwen/Qwen2.5", "openai/Qwen/Qwen2.5"))
     passed = _try(hook_repo, "datumc-lint", "--files", "datums/qwen.ai_model.toml",

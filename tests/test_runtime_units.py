@@ -13,10 +13,10 @@ from datumc.commands.models import table
 from datumc.errors import DatumcError
 from datumc.runtime import checks
 from datumc.runtime.environment import EnvFile, gaps, mask, merged
-from datumc.secrets.detect import unusable_env_value as is_placeholder
 from datumc.runtime.health import Health
 from datumc.runtime.http import Response, check_url
 from datumc.runtime.served import Expected, compare
+from datumc.secrets.detect import unusable_env_value as is_placeholder
 from datumc.validate.project import Project
 
 

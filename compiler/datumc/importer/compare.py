@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from datumc.importer.secrets import is_env_ref, looks_secret, mask
+from datumc.importer.secrets import is_env_ref, mask
+from datumc.secrets.detect import sensitive
 
 SETTINGS: Final = ("router_settings", "litellm_settings", "general_settings")
 
@@ -229,7 +230,7 @@ def _scalar(value: Any) -> bool:
 
 def _show(value: Any, path: str) -> str:
     key = path.rsplit(".", 1)[-1]
-    if isinstance(value, str) and looks_secret(key, value):
+    if isinstance(value, str) and sensitive(key, value):
         return repr(mask(value))
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -18,9 +18,10 @@ from datumc.importer.codes import GUESS, INVALID, LOSSY, PASSTHROUGH
 from datumc.importer.context import Context, Path, dotted
 from datumc.importer.fits import misfit
 from datumc.importer.provider import hostname, infer_provider, model_prefix
-from datumc.importer.secrets import env_base, env_ref_name, is_env_ref, secret_value
+from datumc.importer.secrets import env_base, env_ref_name, is_env_ref
 from datumc.importer.values import MISSING, table_item, toml_value
 from datumc.plan.model_list import FIELD_PARAMS
+from datumc.secrets.detect import secret_value
 from datumc.validate.datum import AiModel, B00tHeader
 from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, Capability
 

@@ -1,23 +1,18 @@
 """Hardcoded secrets in a config being imported, and the env vars that replace them.
 
-A value is a secret when its key says so (api_key, *_password, *_token, ...) or when
-the value itself does (a provider key shape, a URL with a password, a PEM key, a
-Slack webhook). Key names, key shapes and masking are datumc.secrets.detect', shared with
-lint. An `os.environ/NAME` reference is never a secret: it is what secrets become.
+A value is never copied into a datum when its key says it is a secret (api_key,
+*_password, *_token, ...) or the value itself does (a provider key shape, a URL with
+a password, a PEM key, a Slack webhook): `datumc.secrets.detect.sensitive`, the one
+answer shared with lint. An `os.environ/NAME` reference is what secrets become.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Final
 
-from datumc.secrets.detect import is_secret_name, key_shape
 from datumc.secrets.detect import mask as mask_text
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
-
-_URL_PASSWORD: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:([^/@\s]+)@")
-_EMBEDDED: Final = ("-----BEGIN", "hooks.slack.com/services/", '"private_key"')
 
 
 def is_env_ref(value: object) -> bool:
@@ -31,26 +26,6 @@ def env_ref_name(value: object) -> str | None:
     assert isinstance(value, str)
     name = value[len(ENV_REF_PREFIX):]
     return name if is_env_name(name) else None
-
-
-def secret_key(key: str) -> bool:
-    """Does the key's name say its value is a secret (api_key, *_password, ...)?"""
-    return is_secret_name(key)
-
-
-def secret_value(value: str) -> bool:
-    """Does the value itself look like a credential, whatever its key?"""
-    password = _URL_PASSWORD.match(value)
-    if password is not None and not password.group(1).startswith(ENV_REF_PREFIX):
-        return True
-    return key_shape(value) is not None or any(s in value for s in _EMBEDDED)
-
-
-def looks_secret(key: str, value: object) -> bool:
-    """A hardcoded secret under `key`: never copied into a datum."""
-    if not isinstance(value, str) or not value or is_env_ref(value):
-        return False
-    return secret_key(key) or secret_value(value)
 
 
 def mask(value: object) -> str:

@@ -24,9 +24,10 @@ from datumc.importer.context import Context, Path, dotted
 from datumc.importer.fits import misfit
 from datumc.importer.links import alias_pairs, apply_aliases, apply_fallbacks, fallback_chains
 from datumc.importer.models import Draft
-from datumc.importer.secrets import env_ref_name, looks_secret, mask, secret_value
+from datumc.importer.secrets import env_ref_name, mask
 from datumc.importer.values import MISSING, table_item, toml_value
 from datumc.plan.router import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
+from datumc.secrets.detect import secret_value, sensitive
 from datumc.validate.project import CacheSection, ProxySection, RouterSection
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 
@@ -355,7 +356,7 @@ def _environment(ctx: Context, variables: dict[Any, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     path: Path = ("environment_variables",)
     for key, value in variables.items():
-        if isinstance(key, str) and is_env_name(key) and looks_secret(key, value):
+        if isinstance(key, str) and is_env_name(key) and sensitive(key, value):
             ctx.report(SECRET, Severity.WARNING,
                        f"environment_variables.{key} holds a hardcoded secret ({mask(value)}); "
                        f"replaced by os.environ/{key}, the value is not copied", (*path, key),

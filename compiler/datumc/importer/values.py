@@ -14,8 +14,9 @@ from typing import Any, Final
 from datumc.diagnostics import Severity
 from datumc.importer.codes import LOSSY, SECRET
 from datumc.importer.context import Context, Path, dotted
-from datumc.importer.secrets import env_base, looks_secret, secret_value
+from datumc.importer.secrets import env_base
 from datumc.plan.model_list import env_ref
+from datumc.secrets.detect import secret_value, sensitive
 
 
 class _Missing:
@@ -95,7 +96,7 @@ def _mapping(ctx: Context, value: dict[Any, Any], path: Path) -> dict[str, Any]:
 def table_item(ctx: Context, key: str, value: Any, path: Path) -> Any:
     """The value of `key` in the mapping at `path`, as TOML can hold it; secrets become refs."""
     child = (*path, key)
-    if looks_secret(key, value):
+    if sensitive(key, value):
         return env_ref(ctx.secret(child, value, secret_base(child), what=key))
     return toml_value(ctx, value, child)
 

@@ -182,6 +182,32 @@ def is_placeholder(value: str) -> bool:
 PUBLIC_EXAMPLE_KEYS: Final = frozenset({"sk-1234"})
 
 
+def looks_secret(value: str) -> bool:
+    """A value with the shape of a key or token (a pasted secret), whatever its key."""
+    return key_shape(value) is not None or (secret_like(value) and "/" not in value)
+
+
+_URL_PASSWORD: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:([^/@\s]+)@")
+_EMBEDDED: Final = ("-----BEGIN", "hooks.slack.com/services/", '"private_key"')
+
+
+def secret_value(value: str) -> bool:
+    """Does the value itself carry a credential: a key shape, a URL with a password, a
+    PEM key or a Slack webhook? (An `os.environ/` ref in the password is fine.)"""
+    password = _URL_PASSWORD.match(value)
+    if password is not None and not password.group(1).startswith("os.environ/"):
+        return True
+    return key_shape(value) is not None or any(s in value for s in _EMBEDDED)
+
+
+def sensitive(key: str, value: object) -> bool:
+    """Never copy it anywhere: its key names a secret, or it carries one itself.
+    (Whether it is a *real* secret worth reporting is the lint rules' question.)"""
+    if not isinstance(value, str) or not value or value.startswith("os.environ/"):
+        return False
+    return is_secret_name(key) or secret_value(value)
+
+
 def unusable_env_value(value: str) -> bool:
     """A value in an env file that cannot be the real one: template text, or a public
     example key the proxy refuses (`sk-1234`). One answer for `.env` lint and doctor."""

@@ -15,15 +15,10 @@ import re
 from collections.abc import Mapping
 from functools import cache
 
-from datumc.secrets.detect import is_secret_name, key_shape, mask, secret_like
+from datumc.secrets.detect import is_secret_name, key_shape, looks_secret, mask
 
 _MIN_ENV_SECRET = 8  # shorter env values ("true", "4000") are not worth masking
 _WORD = re.compile(r"[^\s\"'`,;:=()\[\]{}<>]+")
-
-
-def looks_secret(value: str) -> bool:
-    """A value with the shape of a key or token (a pasted secret), for messages."""
-    return key_shape(value) is not None or (secret_like(value) and "/" not in value)
 
 
 def shown(value: str, limit: int = 40) -> str:

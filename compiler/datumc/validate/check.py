@@ -12,8 +12,8 @@ from pydantic import BaseModel, ValidationError
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key
 from datumc.load.toml_loader import TomlDoc
-from datumc.secrets.detect import key_shape, mask, secret_like
-from datumc.secrets.redact import looks_secret, shown
+from datumc.secrets.detect import key_shape, looks_secret, mask, secret_like
+from datumc.secrets.redact import shown
 from datumc.validate.datum import AiModel, B00tHeader, Datum, EnvNameError
 
 SCHEMA = "DC003"
