@@ -118,3 +118,39 @@ def test_docs_list_every_rule() -> None:
     assert missing == []
     lint_docs = (REPO / "docs/lint.md").read_text()
     assert [c for c in LINT_CODES if f"| {c} | {RULES[c].name} |" not in lint_docs] == []
+
+
+def _code_literals() -> dict[str, list[str]]:
+    """Every "DCnnn" string in the package that is not documentation or a retired code."""
+    found: dict[str, list[str]] = {}
+    for path in (REPO / "compiler/datumc").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        skip: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "REPLACES" for t in node.targets):
+                skip |= {id(n) for n in ast.walk(node.value)}
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                skip.add(id(node.value))  # docstrings
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and re.fullmatch(r"DC\d{3}", node.value) and id(node) not in skip):
+                found.setdefault(node.value, []).append(f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_every_code_is_declared_once_beside_its_emitter_and_registered() -> None:
+    """A code and its default severity live in one place: the code string appears once
+    in the package (a Code next to the stage that emits it, or a rule module's CODE),
+    and every one of them is in the registry, and nothing else is."""
+    literals = _code_literals()
+    assert {c: w for c, w in literals.items() if len(w) > 1} == {}
+    assert set(literals) == set(RULES)
+
+
+def test_stage_codes_carry_their_docs() -> None:
+    from datumc.lint.core import STAGE_CODES
+
+    for code in STAGE_CODES:
+        rule = RULES[code]
+        assert rule.severity is code.severity and rule.doc == code.doc and "Why" in code.doc

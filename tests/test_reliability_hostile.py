@@ -498,7 +498,7 @@ def test_deep_yaml_is_the_same_finding_with_every_parser(
     source = Source(Path("deep.yaml"), "deep.yaml", text)
     found = []
     for loader in {getattr(yaml, "CSafeLoader", yaml.SafeLoader), yaml.SafeLoader}:
-        monkeypatch.setattr(yaml_loader, "_Loader", loader)
+        monkeypatch.setattr(yaml_loader, "_loader", lambda loader=loader: loader)
         found.append(yaml_loader.parse_yaml(source))
     assert all(isinstance(d, Diagnostic) for d in found)
     first = found[0]

@@ -21,6 +21,26 @@ class Severity(StrEnum):
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
+class Code(str):
+    """A diagnostic code declared beside the stage that emits it, with its name, default
+    severity and documentation (`datumc explain`). It is the code string itself, so it
+    goes wherever a code does: `Diagnostic(CODE, CODE.severity, ...)`."""
+
+    name: str
+    severity: Severity
+    doc: str
+    configurable: bool
+
+    def __new__(cls, code: str, name: str, severity: Severity, doc: str, *,
+                configurable: bool = False) -> Code:
+        self = super().__new__(cls, code)
+        self.name = name
+        self.severity = severity
+        self.doc = doc.strip()
+        self.configurable = configurable
+        return self
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One finding. `line` and `column` are 1-based; 0 means "whole file"."""

@@ -81,7 +81,8 @@ def _plan_one(path: Path, output: Output, *, force: bool) -> tuple[Planned, Diag
     if path.is_symlink() or path.is_dir():
         what = "a symlink" if path.is_symlink() else "a directory"
         return Planned(output, Action.CONFLICT), Diagnostic(
-            UNSAFE_DIR, Severity.ERROR, f"is {what}; refusing to write the import there", shown,
+            UNSAFE_DIR, UNSAFE_DIR.severity, f"is {what}; refusing to write the import there",
+            shown,
             hint="remove it, or import into another directory with --out")
     try:
         current = path.read_bytes()
@@ -104,7 +105,7 @@ def _unsafe(directory: Path) -> Diagnostic | None:
     if not directory.is_symlink():
         return None
     return Diagnostic(
-        UNSAFE_DIR, Severity.ERROR,
+        UNSAFE_DIR, UNSAFE_DIR.severity,
         f"is a symlink to {directory.resolve()}; refusing to import into it",
         display_path(directory), hint="pass --out with a real directory")
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.importer.codes import SECRET
 from datumc.importer.secrets import EnvNames, mask
-from datumc.load.positions import Key
+from datumc.load.positions import Key, dotted
 from datumc.load.yaml_loader import YamlDoc
+
+__all__ = ["Context", "Path", "dotted"]
 
 Path = tuple[Key, ...]
 
@@ -39,11 +41,3 @@ class Context:
             value=True,
         )
         return name
-
-
-def dotted(path: Path) -> str:
-    """`model_list[3].litellm_params.rpm` for messages."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out

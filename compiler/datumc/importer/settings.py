@@ -26,12 +26,12 @@ from datumc.importer.links import alias_pairs, apply_aliases, apply_fallbacks, f
 from datumc.importer.models import Draft
 from datumc.importer.secrets import env_ref_name, mask
 from datumc.importer.values import MISSING, table_item, toml_value
+from datumc.plan.model import OWN_SECTIONS
 from datumc.plan.router import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
 from datumc.secrets.detect import secret_value, sensitive
 from datumc.validate.project import CacheSection, ProxySection, RouterSection
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 
-SECTIONS: Final = ("model_list", "router_settings", "litellm_settings", "general_settings")
 REDIS_KEYS: Final = ("redis_host", "redis_port", "redis_password")
 _ROUTER_DEFAULT_ENV: Final = {
     f"{key}_env": RouterSection.model_fields[f"{key}_env"].default for key in REDIS_KEYS
@@ -332,7 +332,7 @@ def _keep(ctx: Context, out: dict[str, Any], key: Any, value: Any, at: Path) -> 
 def _extra(ctx: Context, root: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in root.items():
-        if key in SECTIONS:
+        if key in OWN_SECTIONS:
             continue
         if key == "environment_variables" and isinstance(value, dict):
             out[key] = _environment(ctx, value)

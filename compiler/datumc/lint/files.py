@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datumc.diagnostics import Diagnostic, Severity, sort_diagnostics
+from datumc.diagnostics import Diagnostic, sort_diagnostics
 from datumc.lint.policy import apply_policy
 from datumc.lint.registry import env_checks
 from datumc.lint.run import lint_yaml
@@ -15,12 +15,11 @@ from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
 from datumc.load.stack import PROJECT_FILE, Stack, load_project, load_stack
 from datumc.pipeline import Compilation, analyse, analyse_stack
-from datumc.plan.model import is_litellm_config
+from datumc.plan.model import NOT_LITELLM, is_litellm_config
 from datumc.validate.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.validate.project import LintSection
 
 YAML_SUFFIXES = (".yaml", ".yml")
-NOT_LITELLM = "DC015"
 
 
 @dataclass(slots=True)
@@ -102,7 +101,7 @@ def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
     texts[doc.display] = doc.source.text
     if not is_litellm_config(doc.data):
         return [Diagnostic(
-            NOT_LITELLM, Severity.INFO,
+            NOT_LITELLM, NOT_LITELLM.severity,
             "not a LiteLLM config (no model_list, litellm_settings, router_settings, "
             "general_settings or include); skipped",
             doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from datumc.diagnostics import Diagnostic
 from datumc.lint.registry import config_checks, datum_checks, project_checks, yaml_checks
 from datumc.load.stack import Stack
 from datumc.plan.model import ConfigModel
-from datumc.validate.project import Project, merge_profile
+from datumc.validate.project import project_variants
 
 if TYPE_CHECKING:
     from datumc.load.yaml_loader import YamlDoc
@@ -59,24 +57,8 @@ def _variants(stack: Stack) -> list[Stack]:
     doc = stack.project_doc
     if doc is None:
         return []
-    base = stack.project if stack.profile is None else _project(doc.data)
-    if base is None:
-        return []
-    names = [n for n in base.profiles if n != stack.profile]
-    out = [] if stack.profile is None else [replace(stack, project=base, profile=None)]
-    for name in names:
-        overlay = base.profiles[name]
-        project = _project(merge_profile(doc.data, overlay)) if isinstance(overlay, dict) else None
-        if project is not None:
-            out.append(replace(stack, project=project, profile=name))
-    return out
-
-
-def _project(raw: dict[str, object]) -> Project | None:
-    try:
-        return Project.model_validate(raw)
-    except ValidationError:
-        return None  # reported at the profile's own lines while loading
+    return [replace(stack, project=project, profile=name)
+            for name, project in project_variants(doc.data) if name != stack.profile]
 
 
 def stack_texts(stack: Stack) -> dict[str, str]:

@@ -6,12 +6,26 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.source import display_path
 
 DATUM_SUFFIXES = (".ai_model.toml", ".model.toml")
-SYMLINK_OUTSIDE = "DC010"
-NO_DATUMS = "DC011"
+SYMLINK_OUTSIDE = Code("DC010", "symlink-outside-project", Severity.ERROR, """
+A datum is a symlink to a file outside the project.
+
+Why: a build reads only the project it is given, so results do not depend on
+files elsewhere on the machine.
+
+Bad:  datums/gpt.ai_model.toml -> /home/me/other/gpt.ai_model.toml
+Good: copy the datum into datums/.
+""")
+NO_DATUMS = Code("DC011", "no-datums", Severity.ERROR, """
+No datum files were found, or a configured datum directory does not exist.
+
+Why: an empty model_list is almost always a wrong path.
+
+Good: datums/*.ai_model.toml, or [datumc] datum_dirs = ["models"] in datumc.toml.
+""")
 
 
 def is_datum_file(path: Path) -> bool:
@@ -67,7 +81,7 @@ def _outside(path: Path, root: Path) -> Diagnostic | None:
         return None
     return Diagnostic(
         SYMLINK_OUTSIDE,
-        Severity.ERROR,
+        SYMLINK_OUTSIDE.severity,
         f"datum is a symlink to {target}, outside the project",
         display_path(path),
         hint="copy the datum into the project; datumc reads nothing outside it",
@@ -77,7 +91,7 @@ def _outside(path: Path, root: Path) -> Diagnostic | None:
 def _missing_dir(directory: Path) -> Diagnostic:
     return Diagnostic(
         NO_DATUMS,
-        Severity.ERROR,
+        NO_DATUMS.severity,
         "datum directory does not exist",
         display_path(directory),
         hint="create it, or set [datumc] datum_dirs in datumc.toml",

@@ -56,9 +56,14 @@ class PositionMap:
         return self._line_starts
 
 
-def dotted(path: KeyPath) -> str:
-    """("model_list", 0, "litellm_params", "rpm") -> "model_list[0].litellm_params.rpm"."""
+def dotted(path: Sequence[Key]) -> str:
+    """("model_list", 0, "litellm_params", "rpm") -> "model_list[0].litellm_params.rpm".
+
+    A key that is not printable (a quoted TOML or YAML key may hold a newline) is shown
+    as its repr, so a key can never forge a second line of output."""
     out = ""
     for part in path:
+        if isinstance(part, str) and not part.isprintable():
+            part = repr(part)
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out

@@ -7,11 +7,19 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import PositionMap
+from datumc.validate.limits import TOO_LARGE
 
-UNREADABLE = "DC002"
-TOO_LARGE = "DC014"
+UNREADABLE = Code("DC002", "unreadable-file", Severity.ERROR, """
+A file cannot be read: missing, a directory, no permission, not UTF-8, or holds NUL bytes.
+
+Why: datumc reads datums as UTF-8 text (a leading BOM is accepted). Binary or
+mis-encoded files are refused rather than guessed at.
+
+Bad:  a datum saved as UTF-16 or Latin-1, or with NUL bytes.
+Good: the same datum saved as UTF-8.
+""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +86,7 @@ def _read_bytes(path: Path, *, limit: int, shown: str) -> bytes | Diagnostic:
     if len(data) > limit:
         return Diagnostic(
             TOO_LARGE,
-            Severity.ERROR,
+            TOO_LARGE.severity,
             f"file is larger than the {_human(limit)} limit for this kind of input",
             shown,
             hint="split it, or check that this is the file you meant",
@@ -120,7 +128,7 @@ def _decode(raw: bytes, shown: str) -> str | Diagnostic:
         line, col = PositionMap(good).line_col(len(good))
         return Diagnostic(
             UNREADABLE,
-            Severity.ERROR,
+            UNREADABLE.severity,
             f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
             shown,
             line,
@@ -132,7 +140,7 @@ def _decode(raw: bytes, shown: str) -> str | Diagnostic:
         line, col = PositionMap(text).line_col(nul)
         return Diagnostic(
             UNREADABLE,
-            Severity.ERROR,
+            UNREADABLE.severity,
             "file contains a NUL byte",
             shown,
             line,
@@ -143,7 +151,7 @@ def _decode(raw: bytes, shown: str) -> str | Diagnostic:
 
 
 def _unreadable(shown: str, what: str, hint: str) -> Diagnostic:
-    return Diagnostic(UNREADABLE, Severity.ERROR, what, shown, hint=hint)
+    return Diagnostic(UNREADABLE, UNREADABLE.severity, what, shown, hint=hint)
 
 
 def _human(size: int) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.errors import UsageError
 from datumc.load.discover import NO_DATUMS, discover
 from datumc.load.positions import Key
@@ -18,12 +18,28 @@ from datumc.load.source import display_path
 from datumc.load.toml_loader import TomlDoc, load_toml, parse_toml
 from datumc.validate.check import SCHEMA, schema_diags, unknown_keys, validate_datum, validate_model
 from datumc.validate.datum import Datum
-from datumc.validate.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES
+from datumc.validate.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES, TOO_LARGE
 from datumc.validate.project import Project, merge_profile
 
 PROJECT_FILE = "datumc.toml"
-DUPLICATE_NAME = "DC005"
-DISABLED = "DC007"
+DUPLICATE_NAME = Code("DC005", "duplicate-model-name", Severity.ERROR, """
+Two datums use the same [b00t] name.
+
+Why: the public model name must be unique; LiteLLM would load-balance two unrelated
+models under one name.
+
+Bad:  two files both with  name = "claude"
+Good: distinct names, or the same [ai_model] model_group to load-balance on purpose.
+""")
+DISABLED = Code("DC007", "disabled-datum", Severity.INFO, """
+A datum has `enabled = false` and is not emitted.
+
+Why: reported so a model that "vanished" from the proxy has an explanation.
+
+Example:
+    [ai_model]
+    enabled = false
+""", configurable=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +172,7 @@ def check_profiles(doc: TomlDoc, base: Project) -> Iterator[Diagnostic]:
     for name, overlay in base.profiles.items():
         at: tuple[Key, ...] = ("profiles", name)
         if "profiles" in overlay:
-            yield doc.diag(SCHEMA, Severity.ERROR,
+            yield doc.diag(SCHEMA, SCHEMA.severity,
                            f"profiles.{name}.profiles: a profile cannot define profiles",
                            (*at, "profiles"), hint="move the nested profile to the top level")
             continue
@@ -178,7 +194,7 @@ def _overlay_errors(
             found = True
             yield diag
     if not found:
-        yield doc.diag(SCHEMA, Severity.ERROR,
+        yield doc.diag(SCHEMA, SCHEMA.severity,
                        f"{'.'.join(map(str, at))}: the merged settings are invalid: "
                        f"{exc.errors(include_url=False)[0]['msg']}", at)
 
@@ -270,7 +286,7 @@ def set_checks(stack: Stack) -> Iterator[Diagnostic]:
         if first is not entry:
             yield entry.diag(
                 DUPLICATE_NAME,
-                Severity.ERROR,
+                DUPLICATE_NAME.severity,
                 f"model name '{entry.name}' is already defined in {first.doc.display}",
                 "b00t", "name", value=True,
                 hint="model names must be unique: rename one, or give both the same "
@@ -279,7 +295,7 @@ def set_checks(stack: Stack) -> Iterator[Diagnostic]:
         if not entry.datum.ai_model.enabled:
             yield entry.diag(
                 DISABLED,
-                Severity.INFO,
+                DISABLED.severity,
                 f"'{entry.name}' is disabled (enabled = false) and is not emitted",
                 "ai_model", "enabled",
             )
@@ -289,7 +305,7 @@ def _no_datums(dirs: Sequence[Path]) -> Diagnostic:
     shown = ", ".join(display_path(d) for d in dirs)
     return Diagnostic(
         NO_DATUMS,
-        Severity.ERROR,
+        NO_DATUMS.severity,
         f"no datum files (*.ai_model.toml, *.model.toml) found in {shown}",
         shown,
         hint="add a datum, or point [datumc] datum_dirs in datumc.toml at your datums",
@@ -298,8 +314,8 @@ def _no_datums(dirs: Sequence[Path]) -> Diagnostic:
 
 def _too_many(root: Path, count: int) -> Diagnostic:
     return Diagnostic(
-        "DC014",
-        Severity.ERROR,
+        TOO_LARGE,
+        TOO_LARGE.severity,
         f"{count} datum files found; the limit is {MAX_DATUM_FILES}",
         display_path(root),
         hint="check datum_dirs: is it pointing at a directory that is too broad?",

@@ -13,14 +13,26 @@ from typing import Any
 # stay TOML 1.0, as tomllib, tomli_w, taplo and our position scanner read it.
 import tomli
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, PositionMap
 from datumc.load.shape import toml_shape_problem
 from datumc.load.source import Source, read_source
 from datumc.load.tomlpos import toml_positions
+from datumc.validate.limits import TOO_LARGE
 
-TOML_SYNTAX = "DC001"
-TOO_LARGE = "DC014"
+TOML_SYNTAX = Code("DC001", "toml-syntax", Severity.ERROR, """
+A datum or datumc.toml is not valid TOML.
+
+Why: nothing can be read from the file, so it cannot be compiled.
+
+Bad:
+    [ai_model]
+    provider = openai          # strings need quotes
+
+Good:
+    [ai_model]
+    provider = "openai"
+""")
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
@@ -69,7 +81,7 @@ def parse_toml(source: Source) -> TomlDoc | Diagnostic:
         line, col = PositionMap(source.text).line_col(problem.offset)
         return Diagnostic(
             TOO_LARGE,
-            Severity.ERROR,
+            TOO_LARGE.severity,
             f"TOML nests too deeply: {problem.message}",
             source.display,
             line,
@@ -83,7 +95,7 @@ def parse_toml(source: Source) -> TomlDoc | Diagnostic:
     except RecursionError:
         return Diagnostic(
             TOML_SYNTAX,
-            Severity.ERROR,
+            TOML_SYNTAX.severity,
             "TOML nests too deeply to parse",
             source.display,
             hint="flatten the nested arrays or tables",
@@ -106,7 +118,7 @@ def _syntax_error(source: Source, message: str) -> Diagnostic:
         message = message[: match.start()].rstrip()
     return Diagnostic(
         TOML_SYNTAX,
-        Severity.ERROR,
+        TOML_SYNTAX.severity,
         f"TOML syntax error: {message[:1].lower()}{message[1:]}",
         source.display,
         line,

@@ -4,20 +4,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath, PositionMap
 from datumc.load.source import Source, read_source
-from datumc.validate.limits import MAX_PARSE_DEPTH
+from datumc.validate.limits import MAX_PARSE_DEPTH, TOO_LARGE
 
-YAML_SYNTAX = "DC009"
-TOO_LARGE = "DC014"
+YAML_SYNTAX = Code("DC009", "yaml-syntax", Severity.ERROR, """
+A LiteLLM config is not valid YAML.
+
+Why: the proxy will not start.
+
+Bad:
+    model_list:
+      - model_name: gpt-4o
+       litellm_params:         # wrong indentation
+
+Good:
+    model_list:
+      - model_name: gpt-4o
+        litellm_params:
+""")
 MAX_EXPANDED_NODES = 1_000_000
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
+
+
+def _loader() -> Any:
+    """libyaml's loader when PyYAML has it. PyYAML is imported here, not at the top:
+    linting datums (the pre-commit path) never loads it, though it names DC009."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(slots=True)
@@ -46,10 +66,12 @@ class YamlDoc:
 
 
 def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
+    import yaml
+
     deep = _too_deep(source)
     if deep is not None:
         return deep
-    loader = _Loader(source.text)
+    loader = _loader()(source.text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -66,7 +88,7 @@ def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
     except yaml.MarkedYAMLError as exc:
         return _syntax_error(source, exc)
     except yaml.YAMLError as exc:
-        return Diagnostic(YAML_SYNTAX, Severity.ERROR, f"YAML error: {exc}", source.display)
+        return Diagnostic(YAML_SYNTAX, YAML_SYNTAX.severity, f"YAML error: {exc}", source.display)
     except RecursionError:
         return _too_large(source, cyclic=False)
     finally:
@@ -83,10 +105,12 @@ def _too_deep(source: Source) -> Diagnostic | None:
     scanning ahead, before an event reaches us; the pure-Python parser, which has no
     such limit, then counts again, so the finding is the same on every PyYAML version.
     """
+    import yaml
+
     try:
-        return _depth_problem(source, _Loader)
+        return _depth_problem(source, _loader())
     except yaml.YAMLError:
-        if _Loader is yaml.SafeLoader:
+        if _loader() is yaml.SafeLoader:
             return None  # the composer reports it, with its position
     try:
         return _depth_problem(source, yaml.SafeLoader)
@@ -95,6 +119,8 @@ def _too_deep(source: Source) -> Diagnostic | None:
 
 
 def _depth_problem(source: Source, loader: Any) -> Diagnostic | None:
+    import yaml
+
     depth = 0
     for event in yaml.parse(source.text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
@@ -109,7 +135,7 @@ def _depth_problem(source: Source, loader: Any) -> Diagnostic | None:
 def _nests_too_deep(source: Source, mark: Any) -> Diagnostic:
     line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     return Diagnostic(
-        TOO_LARGE, Severity.ERROR,
+        TOO_LARGE, TOO_LARGE.severity,
         f"YAML nests deeper than {MAX_PARSE_DEPTH} levels",
         source.display, line, col,
         hint="a LiteLLM config needs a few levels; check that this is the file you meant",
@@ -123,8 +149,13 @@ def load_yaml(path: Path, *, limit: int, display: str | None = None) -> YamlDoc 
     return parse_yaml(source)
 
 
+def _kind(node: yaml.Node) -> str:
+    """'scalar', 'sequence' or 'mapping' (PyYAML's node `id`; no import of PyYAML)."""
+    return str(getattr(node, "id", ""))
+
+
 def _key_value(node: yaml.Node) -> Key:
-    if isinstance(node, yaml.ScalarNode):
+    if _kind(node) == "scalar":
         value = node.value
         return value if isinstance(value, str) else str(value)
     return f"<{node.tag}>"
@@ -140,7 +171,8 @@ def _walk(
     if id(node) in seen:
         return
     seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
+    kind = _kind(node)
+    if kind == "mapping":
         keys: set[Key] = set()
         for key_node, value_node in node.value:
             key = _key_value(key_node)
@@ -152,7 +184,7 @@ def _walk(
             positions.add(child, key_node.start_mark.index)
             positions.add_value(child, value_node.start_mark.index)
             _walk(value_node, child, positions, duplicates, seen)
-    elif isinstance(node, yaml.SequenceNode):
+    elif kind == "sequence":
         for index, item in enumerate(node.value):
             child = (*path, index)
             positions.add(child, item.start_mark.index)
@@ -175,12 +207,13 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
         return known
     memo[id(node)] = -1
     total = 1
-    if isinstance(node, yaml.MappingNode):
+    kind = _kind(node)
+    if kind == "mapping":
         for key_node, value_node in node.value:
             total += _expanded_size(key_node, memo) + _expanded_size(value_node, memo)
             if total > MAX_EXPANDED_NODES:
                 return total
-    elif isinstance(node, yaml.SequenceNode):
+    elif kind == "sequence":
         for item in node.value:
             total += _expanded_size(item, memo)
             if total > MAX_EXPANDED_NODES:
@@ -195,7 +228,7 @@ def _syntax_error(source: Source, exc: yaml.MarkedYAMLError) -> Diagnostic:
     what = " ".join(p for p in (exc.context, exc.problem) if p)
     return Diagnostic(
         YAML_SYNTAX,
-        Severity.ERROR,
+        YAML_SYNTAX.severity,
         f"YAML syntax error: {what or 'cannot parse'}",
         source.display,
         line,
@@ -211,7 +244,7 @@ def _too_large(source: Source, *, cyclic: bool) -> Diagnostic:
     )
     return Diagnostic(
         TOO_LARGE,
-        Severity.ERROR,
+        TOO_LARGE.severity,
         what,
         source.display,
         hint="this looks like an alias bomb or a generated file; check its anchors (&) and "

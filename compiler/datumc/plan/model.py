@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath, dotted
 
 if TYPE_CHECKING:
@@ -202,6 +202,19 @@ def mapping_at(data: Mapping[str, Any], *path: Key) -> dict[Any, Any]:
             return {}
         node = node.get(part)
     return node if isinstance(node, dict) else {}
+
+
+NOT_LITELLM = Code("DC015", "not-litellm-config", Severity.INFO, """
+A YAML file given to `datumc lint` is not a LiteLLM proxy config, so it was skipped.
+
+Why: the LiteLLM rules (DC2xx) would only produce noise on a Kubernetes manifest or a
+compose file. A file counts as a LiteLLM config when it is a mapping with at least
+one LiteLLM section (model_list, litellm_settings, router_settings, general_settings,
+environment_variables, include, ...), or a near-miss spelling of one.
+
+Example: `datumc lint k8s/deployment.yaml` reports this and nothing else.
+Fix: pass only LiteLLM configs, or narrow the pre-commit hook's `files:` pattern.
+""", configurable=True)
 
 
 def is_litellm_config(data: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath
 from datumc.load.stack import Entry, Stack
 from datumc.plan.model import Origin
@@ -12,7 +12,21 @@ from datumc.plan.sources import datum_origin
 from datumc.validate.datum import AiModel
 from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, ENV_REF_PREFIX, Capability
 
-OVERRIDE = "DC006"
+OVERRIDE = Code("DC006", "generated-key-override", Severity.ERROR, """
+[ai_model.parameters], [ai_model.metadata] or a pass-through section sets a key that
+datumc derives from a dedicated field.
+
+Why: two sources for one value is ambiguous; `parameters.api_key` would also put a
+secret in the config.
+
+Bad:
+    [ai_model.parameters]
+    api_key = "sk-..."
+
+Good:
+    [ai_model]
+    api_key_env = "OPENAI_API_KEY"
+""")
 
 # litellm_params keys a datum's [ai_model.parameters] may never set.
 RESERVED_PARAMS = ("model", "api_key", "api_base")
@@ -95,7 +109,7 @@ def _override(entry: Entry, path: tuple[Key, ...], key: str) -> Diagnostic:
         field = next((f for f, k in FIELD_PARAMS.items() if k == key), key)
     return entry.diag(
         OVERRIDE,
-        Severity.ERROR,
+        OVERRIDE.severity,
         f"[ai_model.parameters] may not set '{key}'; it comes from [ai_model] {field}",
         *path,
         hint=f"remove it from [ai_model.parameters] and set [ai_model] {field} instead",
@@ -140,7 +154,7 @@ def _derived_info(am: AiModel) -> dict[str, Any]:
 def _metadata_override(entry: Entry, key: str) -> Diagnostic:
     return entry.diag(
         OVERRIDE,
-        Severity.ERROR,
+        OVERRIDE.severity,
         f"[ai_model.metadata] may not set '{key}'; datumc derives it",
         "ai_model", "metadata", key,
         hint="capabilities set mode and supports_*; context_window sets "

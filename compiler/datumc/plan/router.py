@@ -72,6 +72,11 @@ def needs_redis(project: Project) -> bool:
     )
 
 
+def uses_redis(project: Project) -> bool:
+    """The config reads a Redis from env: shared router state, or a Redis cache."""
+    return needs_redis(project) or project.cache.type == "redis"
+
+
 def resolve(stack: Stack, name: str) -> str | None:
     """The served model_name a datum name (or a model_group) refers to, if enabled."""
     entry = stack.by_name.get(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Diagnostic
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Stack
 from datumc.plan.model import OWN_SECTIONS, Origin
@@ -93,5 +93,5 @@ def project_override(stack: Stack, section: str, key: str) -> Diagnostic:
     message = f"[{section}] may not set '{key}'; datumc derives it from {where}"
     origin = project_origin(stack, section, key)
     if origin.doc is None:
-        return Diagnostic(OVERRIDE, Severity.ERROR, message, PROJECT_FILE)
-    return origin.doc.diag(OVERRIDE, Severity.ERROR, message, origin.path, hint=f"use {where}")
+        return Diagnostic(OVERRIDE, OVERRIDE.severity, message, PROJECT_FILE)
+    return origin.doc.diag(OVERRIDE, OVERRIDE.severity, message, origin.path, hint=f"use {where}")

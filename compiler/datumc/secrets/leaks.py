@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.stack import Stack
 from datumc.secrets.detect import mask
@@ -21,7 +21,19 @@ from datumc.secrets.redact import is_secret_env
 from datumc.targets.base import Output
 from datumc.validate.limits import MAX_ENV_BYTES
 
-SECRET_IN_OUTPUT = "DC023"
+SECRET_IN_OUTPUT = Code("DC023", "secret-in-output", Severity.ERROR, """
+A generated file would contain the value of a secret environment variable (from the
+environment or the project's .env file).
+
+Why: generated files are committed, shared and printed; a key pasted into a datum
+would leak through them. datumc refuses the whole build and shows the value masked.
+
+Bad:
+    api_base = "sk-proj-abc...3210"     # a key pasted where a URL belongs
+
+Good:
+    api_key_env = "OPENAI_API_KEY"      # the NAME; the value stays in the environment
+""")
 
 
 def known_secrets(stack: Stack, environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -57,12 +69,12 @@ def _leak(stack: Stack, output: Output, name: str, value: str) -> Diagnostic:
         offset = entry.doc.source.text.find(value)
         if offset >= 0:
             line, col = entry.doc.positions.line_col(offset)
-            return Diagnostic(SECRET_IN_OUTPUT, Severity.ERROR, message, entry.doc.display,
-                              line, col, hint)
+            return Diagnostic(SECRET_IN_OUTPUT, SECRET_IN_OUTPUT.severity, message,
+                              entry.doc.display, line, col, hint)
     doc = stack.project_doc
     if doc is not None and value in doc.source.text:
         line, col = doc.positions.line_col(doc.source.text.find(value))
-        return Diagnostic(SECRET_IN_OUTPUT, Severity.ERROR, message, doc.display, line, col,
-                          hint)
+        return Diagnostic(SECRET_IN_OUTPUT, SECRET_IN_OUTPUT.severity, message, doc.display,
+                          line, col, hint)
     where = str(Path(stack.project.datumc.out_dir) / output.relpath)
-    return Diagnostic(SECRET_IN_OUTPUT, Severity.ERROR, message, where, hint=hint)
+    return Diagnostic(SECRET_IN_OUTPUT, SECRET_IN_OUTPUT.severity, message, where, hint=hint)

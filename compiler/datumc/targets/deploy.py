@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Final
 
 from datumc.load.stack import Stack
-from datumc.plan.router import needs_redis
+from datumc.plan.router import uses_redis
+
+__all__ = ["uses_redis"]
 from datumc.targets.base import RenderContext
-from datumc.validate.project import Project
 
 CONFIG_IN_CONTAINER: Final = "/app/config.yaml"
 LIVELINESS: Final = "/health/liveliness"
@@ -114,11 +115,6 @@ def _profile_sets(stack: Stack, *path: str) -> bool:
             return False
         node = node[key]
     return True
-
-
-def uses_redis(project: Project) -> bool:
-    """The config reads a Redis from env: shared router state or a Redis cache."""
-    return needs_redis(project) or project.cache.type == "redis"
 
 
 def relative(target: Path, start: Path) -> str:

@@ -9,18 +9,52 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from datumc.diagnostics import Diagnostic, Severity
-from datumc.load.positions import Key
+from datumc.diagnostics import Code, Diagnostic, Severity
+from datumc.load.positions import Key, dotted
 from datumc.load.toml_loader import TomlDoc
 from datumc.secrets.detect import key_shape, looks_secret, mask, secret_like
 from datumc.secrets.redact import shown
 from datumc.validate.datum import AiModel, B00tHeader, Datum, EnvNameError
 
-SCHEMA = "DC003"
-UNKNOWN_KEY = "DC004"
-B00T_EXTRA = "DC008"
-INVALID_ENV_NAME = "DC104"
-SECRET_IN_ENV_NAME = "DC101"
+SCHEMA = Code("DC003", "schema", Severity.ERROR, """
+A value has the wrong type or is out of range, or a required key is missing.
+
+Why: LiteLLM silently drops a deployment whose rpm is "abc"; datumc refuses to
+emit it instead, and says where.
+
+Bad:
+    rpm_limit = "60"           # a string
+    size = "huge"              # not small | large
+
+Good:
+    rpm_limit = 60
+    size = "large"
+""")
+UNKNOWN_KEY = Code("DC004", "unknown-key", Severity.WARNING, """
+A key the schema does not know. It is ignored, and reported so a typo is never silent.
+
+Why: `rpm_limt = 60` would otherwise leave the model without a rate limit and no
+one would notice.
+
+Bad:
+    [ai_model]
+    rpm_limt = 60
+
+Good:
+    [ai_model]
+    rpm_limit = 60
+""", configurable=True)
+B00T_EXTRA = Code("DC008", "b00t-extra", Severity.INFO, """
+A b00t-only key (variants, architecture, huggingface_id, usage) is accepted and passed over.
+
+Why: b00t datums compile unchanged; these keys mean nothing to LiteLLM.
+
+Example:
+    [[ai_model.variants]]
+    id = "q27b-q4km"
+""", configurable=True)
+INVALID_ENV_NAME = Code("DC104", "invalid-env-name", Severity.ERROR, "see the rule module")
+SECRET_IN_ENV_NAME = Code("DC101", "secret-in-env-name", Severity.ERROR, "see the rule module")
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -69,7 +103,7 @@ def schema_diags(exc: ValidationError, doc: TomlDoc, at: tuple[Key, ...]) -> Ite
         yield doc.diag(
             _code(err),
             Severity.ERROR,
-            f"{_dotted(path)}: {_message(err)}",
+            f"{dotted(path)}: {_message(err)}",
             path,
             hint=_hint(err, path),
             value=err["type"] != "missing",
@@ -94,8 +128,8 @@ def _secret_in_name(doc: TomlDoc, path: tuple[Key, ...], value: str) -> Diagnost
     what = key_shape(value) or "a secret"
     return doc.diag(
         SECRET_IN_ENV_NAME,
-        Severity.ERROR,
-        f"{_dotted(path)} holds what looks like {what} ('{mask(value)}'), not the name of "
+        SECRET_IN_ENV_NAME.severity,
+        f"{dotted(path)} holds what looks like {what} ('{mask(value)}'), not the name of "
         "an environment variable",
         path,
         hint=f'put the key in .env (e.g. OPENAI_API_KEY=...), write that NAME here '
@@ -156,11 +190,11 @@ def _unknown(doc: TomlDoc, path: tuple[Key, ...], known: list[str]) -> Diagnosti
     elif not key.isprintable() or len(key) > 64:  # a quoted key may hold a newline
         key = repr(key[:64])[1:-1]
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-    section = _dotted(path[:-1]) or "top level"
+    section = dotted(path[:-1]) or "top level"
     hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
     return doc.diag(
         UNKNOWN_KEY,
-        Severity.WARNING,
+        UNKNOWN_KEY.severity,
         f"unknown key '{key}' in [{section}] is ignored",
         path,
         hint=hint,
@@ -173,8 +207,8 @@ def _b00t_extras(doc: TomlDoc) -> Iterator[Diagnostic]:
         if isinstance(section, dict) and path[1] in section:
             yield doc.diag(
                 B00T_EXTRA,
-                Severity.INFO,
-                f"{_dotted(path)}: {what} accepted and passed over (LiteLLM has no use for it)",
+                B00T_EXTRA.severity,
+                f"{dotted(path)}: {what} accepted and passed over (LiteLLM has no use for it)",
                 path,
             )
 
@@ -182,15 +216,6 @@ def _b00t_extras(doc: TomlDoc) -> Iterator[Diagnostic]:
 def _data_path(loc: tuple[str | int, ...]) -> tuple[Key, ...]:
     """Drop pydantic's validator-step names (e.g. 'function-after[...]') from a loc."""
     return tuple(p for p in loc if isinstance(p, int) or "[" not in p)
-
-
-def _dotted(path: tuple[Key, ...]) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, str) and not part.isprintable():
-            part = repr(part)  # a quoted TOML key may hold a newline: never a second line
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _message(err: Any) -> str:
@@ -229,7 +254,7 @@ def _short(value: Any) -> str:
 def _hint(err: Any, path: tuple[Key, ...]) -> str:
     kind = err["type"]
     if kind == "missing":
-        return f"add `{path[-1]} = ...` to [{_dotted(path[:-1])}]" if path[:-1] else ""
+        return f"add `{path[-1]} = ...` to [{dotted(path[:-1])}]" if path[:-1] else ""
     if kind == "int_type" and isinstance(err.get("input"), str):
         return "remove the quotes: numbers are written bare, e.g. rpm_limit = 60"
     if kind == "bool_type":

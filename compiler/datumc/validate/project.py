@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from datumc.validate.datum import EnvVarName, Seconds, Table, Text, no_control_chars
 from datumc.validate.limits import MAX_STRING_CHARS
@@ -257,3 +258,18 @@ def merge_profile(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, An
         else:
             out[key] = value
     return out
+
+
+def project_variants(data: dict[str, Any]) -> Iterator[tuple[str | None, Project]]:
+    """The base settings (None) and each profile merged over them, where they validate
+    (an invalid one is reported by the loader, at its own lines)."""
+    candidates: list[tuple[str | None, dict[str, Any]]] = [(None, data)]
+    profiles = data.get("profiles")
+    if isinstance(profiles, dict):
+        candidates += [(str(name), merge_profile(data, overlay))
+                       for name, overlay in profiles.items() if isinstance(overlay, dict)]
+    for name, raw in candidates:
+        try:
+            yield name, Project.model_validate(raw)
+        except ValidationError:
+            continue

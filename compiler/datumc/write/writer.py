@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.errors import DatumcError
 from datumc.load.source import display_path
 from datumc.secrets.detect import is_secret_name, mask
@@ -43,9 +43,31 @@ from datumc.validate.vocab import ENV_REF_PREFIX
 MANIFEST = ".datumc-manifest.json"
 LOCK = ".datumc.lock"
 TMP_SUFFIX = ".datumc-tmp"
-HAND_EDITED = "DC020"
-UNSAFE_DIR = "DC021"
-WRITE_FAILED = "DC022"
+HAND_EDITED = Code("DC020", "hand-edited-output", Severity.ERROR, """
+A generated file was edited by hand since datumc wrote it.
+
+Why: rebuilding would destroy the edit. datumc keeps the file and shows the diff.
+
+Fix: move the change into the datums or datumc.toml, then `datumc build --force`
+(the edited file is kept as <name>.bak).
+""")
+UNSAFE_DIR = Code("DC021", "unsafe-output-dir", Severity.ERROR, """
+The output directory, or a generated file in it, is a symlink.
+
+Why: following it could write outside the project.
+
+Fix: remove the symlink, or set [datumc] out_dir to a real directory.
+""")
+WRITE_FAILED = Code("DC022", "write-failed", Severity.ERROR, """
+Writing the output failed (disk full, permission denied, read-only file system).
+
+Why: datumc writes every file to a temp file first and renames only when all of them
+are written, so a failure while writing changes nothing. If renaming fails part-way,
+the message lists the files that were updated; every file is whole, old or new.
+
+Fix: free space or fix the permissions, then build again; the next build finishes
+the job.
+""")
 _DIFF_LINES = 40
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 _MAX_BACKUPS = 1000
@@ -138,7 +160,7 @@ def check_out_dir(out_dir: Path, root: Path) -> Diagnostic | None:
     while True:
         if probe.is_symlink():
             return Diagnostic(
-                UNSAFE_DIR, Severity.ERROR,
+                UNSAFE_DIR, UNSAFE_DIR.severity,
                 f"output directory {display_path(probe)} is a symlink to {probe.resolve()}",
                 display_path(probe),
                 hint="datumc writes only inside the project: remove the symlink or change "
@@ -179,7 +201,7 @@ def _unsafe_path(out_dir: Path, relpath: str) -> Diagnostic | None:
     """
     if not _safe_relpath(relpath):
         return Diagnostic(
-            UNSAFE_DIR, Severity.ERROR,
+            UNSAFE_DIR, UNSAFE_DIR.severity,
             f"refusing to write {relpath!r}: not a plain path inside the output directory",
             display_path(out_dir), hint="a target built a file name from a value it should "
             "have checked; please report it",
@@ -193,7 +215,7 @@ def _unsafe_path(out_dir: Path, relpath: str) -> Diagnostic | None:
         if probe.is_dir():
             return None  # reported by _read with a clear message
         return Diagnostic(
-            UNSAFE_DIR, Severity.ERROR, "is not a regular file (a FIFO, socket or device)",
+            UNSAFE_DIR, UNSAFE_DIR.severity, "is not a regular file (a FIFO, socket or device)",
             display_path(probe), hint="remove it; datumc writes a regular file here",
         )
     return None
@@ -277,7 +299,7 @@ def _conflict(path: Path, current: bytes, output: Output, state: ManifestState) 
         message = (f"differs from the new output and datumc has no record of writing it "
                    f"({MANIFEST} is {state.value}); not overwritten, it may hold your edits")
     return Diagnostic(
-        HAND_EDITED, Severity.ERROR, message, display_path(path),
+        HAND_EDITED, HAND_EDITED.severity, message, display_path(path),
         hint="move the change into the datums or datumc.toml, then run `datumc build "
         "--force` (the file on disk is kept as .bak). Diff:\n" + "\n".join(diff),
     )
@@ -309,7 +331,7 @@ def _redact_diff_line(line: str, *, secret: bool) -> str:
 
 def _symlinked(path: Path) -> Diagnostic:
     return Diagnostic(
-        UNSAFE_DIR, Severity.ERROR, "is a symlink where datumc writes; not following it",
+        UNSAFE_DIR, UNSAFE_DIR.severity, "is a symlink where datumc writes; not following it",
         display_path(path), hint="remove the symlink; datumc writes a regular file or "
         "directory here",
     )
@@ -466,7 +488,7 @@ def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
         return [], Diagnostic(
-            WRITE_FAILED, Severity.ERROR,
+            WRITE_FAILED, WRITE_FAILED.severity,
             f"could not write output: {_reason(exc)}; no file was changed",
             display_path(Path(exc.filename) if exc.filename else out_dir),
             hint="check free space and permissions on the output directory",
@@ -523,7 +545,7 @@ def _partial(out_dir: Path, changed: list[str], exc: OSError) -> Diagnostic:
         what = (f"write failed part-way: {_reason(exc)}. Updated: {', '.join(changed)}; "
                 "every other file is unchanged (each file is whole: old or new)")
     return Diagnostic(
-        WRITE_FAILED, Severity.ERROR,
+        WRITE_FAILED, WRITE_FAILED.severity,
         what,
         display_path(out_dir),
         hint="fix the cause and build again; the next build finishes the job",

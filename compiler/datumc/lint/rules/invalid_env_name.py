@@ -37,19 +37,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Diagnostic
 from datumc.lint.rule import Scope
 from datumc.lint.rules.common import Flaw, ref_problems, secret_ref, strings
 from datumc.plan.model import ConfigModel
 from datumc.secrets.detect import key_shape, mask
+from datumc.validate.check import INVALID_ENV_NAME
 from datumc.validate.vocab import is_env_name
 
 if TYPE_CHECKING:
     from datumc.load.env_loader import EnvDoc
 
-CODE = "DC104"
+CODE = INVALID_ENV_NAME  # declared where validation emits it for `*_env` fields
 NAME = "invalid-env-name"
-SEVERITY = Severity.ERROR
+SEVERITY = INVALID_ENV_NAME.severity
 SCOPE = Scope.CONFIG
 CONFIGURABLE = False
 

@@ -22,14 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import ValidationError
-
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.load.positions import Key
 from datumc.load.stack import Stack
 from datumc.plan.router import needs_redis
-from datumc.validate.project import Project, merge_profile
+from datumc.validate.project import project_variants
 
 CODE = "DC403"
 NAME = "replicas-without-redis"
@@ -41,7 +39,8 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
     doc = stack.project_doc
     if doc is None:
         return
-    for project, at in _variants(doc.data):
+    for name, project in project_variants(doc.data):
+        at: tuple[Key, ...] = ("profiles", name) if name is not None else ()
         replicas = project.kubernetes.replicas
         if replicas > 1 and not needs_redis(project):
             path = _replicas_path(doc.data, at)
@@ -54,20 +53,6 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
                 "(REDIS_HOST, REDIS_PORT, REDIS_PASSWORD in the Secret)",
                 value=True,
             )
-
-
-def _variants(data: dict[str, Any]) -> Iterator[tuple[Project, tuple[Key, ...]]]:
-    """The base settings, and each profile merged over them (whichever is being built)."""
-    candidates: list[tuple[dict[str, Any], tuple[Key, ...]]] = [(data, ())]
-    profiles = data.get("profiles")
-    if isinstance(profiles, dict):
-        candidates += [(merge_profile(data, overlay), ("profiles", name))
-                       for name, overlay in profiles.items() if isinstance(overlay, dict)]
-    for raw, at in candidates:
-        try:
-            yield Project.model_validate(raw), at
-        except ValidationError:
-            continue  # reported by the loader, at the offending lines
 
 
 def _replicas_path(data: dict[str, Any], at: tuple[Key, ...]) -> tuple[Key, ...]:

@@ -27,14 +27,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from datumc.diagnostics import Diagnostic, Severity
+from datumc.diagnostics import Diagnostic
 from datumc.lint.rule import Scope
 from datumc.lint.rules.common import secret_ref, strings
 from datumc.plan.model import ConfigModel
+from datumc.validate.check import SECRET_IN_ENV_NAME
 
-CODE = "DC101"
+CODE = SECRET_IN_ENV_NAME  # declared where validation emits it for `*_env` fields
 NAME = "secret-in-env-name"
-SEVERITY = Severity.ERROR
+SEVERITY = SECRET_IN_ENV_NAME.severity
 SCOPE = Scope.CONFIG
 
 HINT = ("put the key in .env (e.g. OPENAI_API_KEY=...), refer to it by that NAME, and "
