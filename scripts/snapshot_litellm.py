@@ -65,7 +65,23 @@ def _completion_params() -> set[str]:
     params |= ROUTER_PARAMS | PROVIDER_SAMPLING
     params |= set(all_litellm_params)  # LiteLLM-internal params: never sent upstream
     params |= set(litellm.OPENAI_CHAT_COMPLETION_PARAMS)
+    params |= _provider_read_params()
     return {p for p in params if not p.startswith("_") and p not in {"kwargs", "args"}}
+
+
+def _provider_read_params() -> set[str]:
+    """Parameters provider code reads from a deployment (`litellm_params.get("space_id")`,
+    `optional_params.pop("safety_settings")` under llms/) and completion() reads from its
+    kwargs (`additional_drop_params`): known to LiteLLM, though not in its signatures."""
+    root = Path(litellm.__file__).parent
+    params = re.compile(
+        r'\b(?:litellm_params|optional_params)(?:\.get\(\s*|\.pop\(\s*|\[\s*)"([a-z][a-z0-9_]*)"')
+    kwargs = re.compile(r'\bkwargs(?:\.get\(\s*|\.pop\(\s*)"([a-z][a-z0-9_]*)"')
+    found: set[str] = set()
+    for path in sorted((root / "llms").rglob("*.py")):
+        found |= set(params.findall(path.read_text(encoding="utf-8", errors="replace")))
+    found |= set(kwargs.findall((root / "main.py").read_text(encoding="utf-8")))
+    return found
 
 
 def _module_settings() -> set[str]:

@@ -83,6 +83,16 @@ model_list:
             "provider": "bedrock",
             "parameters": {"aws_access_key_id": "<replace_with_your_access_key>"}},
         needle="aws_access_key_id"),
+    "no-model": Case("DC222", Severity.ERROR, """\
+model_list:
+  - model_name: a
+    api_base: http://ollama:11434
+    litellm_params: {}
+""", datum=None),
+    "cache-params-without-cache": Case("DC213", Severity.WARNING, """\
+litellm_settings:
+  cache_params: {type: local, ttl: 60}
+""", project={"litellm_settings": {"cache_params": {"type": "local"}}}, needle="cache_params"),
     "ignored-price-key": Case("DC221", Severity.WARNING, """\
 model_list:
   - model_name: a
@@ -265,3 +275,22 @@ def test_dc304_placeholder_is_an_error_when_the_project_needs_it(project: Projec
     levels = {d.message.split()[0]: d.severity for d in only(diags, "DC304")}
     assert levels == {"LITELLM_MASTER_KEY": Severity.ERROR, "OPENAI_API_KEY": Severity.ERROR,
                       "OTHER": Severity.WARNING}
+
+
+@pytest.mark.parametrize("key", ["space_id", "additional_drop_params", "num_predict",
+                                 "safety_settings"])
+def test_params_provider_code_reads_are_known(tmp_path: Path, key: str) -> None:
+    """Held-out false alarms: parameters LiteLLM's provider code reads, not in signatures."""
+    text = f"model_list:\n  - model_name: m\n    litellm_params: {{model: openai/x, {key}: 1}}\n"
+    assert "DC203" not in codes(lint_yaml(tmp_path, text))
+
+
+def test_a_key_beside_model_name_is_reported_as_never_read(tmp_path: Path) -> None:
+    text = """\
+model_list:
+  - model_name: m
+    rpm: 10
+    litellm_params: {model: openai/gpt-4o, api_key: os.environ/K}
+"""
+    (found,) = only(lint_yaml(tmp_path, text), "DC222")
+    assert found.severity is Severity.WARNING and found.line == 3

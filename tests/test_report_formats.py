@@ -121,8 +121,9 @@ def test_json_shape(tmp_path: Path) -> None:
     assert body["summary"] == {"error": 0, "warning": 1, "info": 0}
     assert body["diagnostics"][0] == {
         "code": "DC203", "severity": "warning", "path": "config.yaml", "line": 5, "column": 7,
-        "message": "model_list[0].litellm_params: unknown key 'max_token'; LiteLLM forwards it "
-        "to the provider as-is", "hint": "did you mean 'max_tokens'?"}
+        "message": "model_list[0].litellm_params: unknown key 'max_token'; LiteLLM does not "
+        "know it and forwards it to the provider (or, for some providers, drops it)",
+        "hint": "did you mean 'max_tokens'?"}
 
 
 @pytest.mark.parametrize(("extra", "strict", "code"), [

@@ -98,6 +98,7 @@ class ConfigModel:
     # Names of datums that failed validation: not planned, but not missing either, so a
     # reference to one is not reported a second time.
     unplanned: frozenset[str] = frozenset()
+    _strings: list[tuple[KeyPath, str, bool]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_yaml(cls, doc: YamlDoc) -> ConfigModel:
@@ -144,6 +145,13 @@ class ConfigModel:
     def from_file(self) -> bool:
         return self.yaml is not None
 
+    def strings(self) -> list[tuple[KeyPath, str, bool]]:
+        """(path, value, in_list) for every string in the config, walked once for all the
+        rules that read every value (secrets, env refs, env names)."""
+        if self._strings is None:
+            self._strings = list(walk_strings(self.data, ()))
+        return self._strings
+
     # -- reading the config -------------------------------------------------------------
 
     def section(self, name: str) -> dict[str, Any]:
@@ -158,14 +166,14 @@ class ConfigModel:
             if isinstance(item, dict):
                 yield Deployment(index, item)
 
-    def model_groups(self) -> set[str]:
+    def model_groups(self) -> Groups:
         """Every name a request (or a fallback) may use: model_names and their aliases."""
         names = {str(d.name) for d in self.deployments() if d.name is not None}
         names |= self.unplanned
         aliases = self.section("router_settings").get("model_group_alias")
         if isinstance(aliases, dict):
             names |= {str(a) for a in aliases}
-        return names
+        return Groups.of(names)
 
     def label(self, deployment: Deployment) -> str:
         """How messages name a deployment: its datum, else its model_name."""
@@ -186,12 +194,31 @@ class ConfigModel:
                 if isinstance(e, dict) and isinstance(e.get("provider"), str)}
 
 
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """Model group names, for membership tests: exact names in a set, and the wildcard
+    model_names (`openai/*`) apart, so a test costs one lookup, not a scan of all."""
+
+    names: frozenset[str]
+    wildcards: tuple[str, ...]
+
+    @classmethod
+    def of(cls, groups: Iterable[str]) -> Groups:
+        names = frozenset(groups)
+        return cls(names, tuple(sorted(g for g in names if "*" in g)))
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return name in self.names or any(fnmatch.fnmatchcase(name, g) for g in self.wildcards)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+
 def matches_group(name: str, groups: Iterable[str]) -> bool:
     """`name` is a group, or matches a wildcard model_name such as `openai/*`."""
-    for group in groups:
-        if name == group or ("*" in group and fnmatch.fnmatchcase(name, group)):
-            return True
-    return False
+    return name in (groups if isinstance(groups, Groups) else Groups.of(groups))
 
 
 def mapping_at(data: Mapping[str, Any], *path: Key) -> dict[Any, Any]:
@@ -230,3 +257,19 @@ def is_litellm_config(data: Any) -> bool:
     if any(k in known for k in keys):
         return True
     return any(difflib.get_close_matches(k, CORE_SECTIONS, n=1, cutoff=0.8) for k in keys)
+
+
+def walk_strings(data: Any, path: KeyPath, in_list: bool = False) -> Iterator[
+    tuple[KeyPath, str, bool]
+]:
+    """in_list: a list item, at any depth below the nearest list (LiteLLM resolves
+    os.environ/ refs in mappings only)."""
+    if isinstance(data, str):
+        yield path, data, in_list
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            part = key if isinstance(key, str | int) and not isinstance(key, bool) else str(key)
+            yield from walk_strings(value, (*path, part), False)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from walk_strings(item, (*path, index), not isinstance(item, dict))

@@ -43,6 +43,9 @@ _BOUNDARY = r"(?<![A-Za-z0-9_\-])"
 _SHAPE_SEARCH: Final = tuple(
     (what, re.compile(_BOUNDARY + pattern.pattern)) for what, pattern in _SHAPES
 )
+# All the shapes in one pattern: one scan tells whether any matches (most values: none).
+_ANY_SHAPE: Final = re.compile(
+    "|".join(f"(?:{_BOUNDARY}{pattern.pattern})" for _, pattern in _SHAPES))
 
 # A standalone random token: one unbroken run of key-like characters.
 _TOKEN: Final = re.compile(r"[A-Za-z0-9_\-+=.]{32,}")
@@ -98,6 +101,8 @@ def key_shape(value: str) -> str | None:
     header string is still a key), and whole values that are long random tokens.
     Placeholders such as `sk-xxxxxxxxxxxxxxxxxxxxxxxx` are not keys.
     """
+    if _ANY_SHAPE.search(value) is None and not looks_random(value.strip()):
+        return None  # the common case, decided with two scans
     if is_placeholder(value):
         return None
     for what, pattern in _SHAPE_SEARCH:

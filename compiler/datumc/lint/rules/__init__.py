@@ -32,6 +32,7 @@ from datumc.lint.rules import (
     include_not_list,
     invalid_env_name,
     invalid_routing_strategy,
+    malformed_deployment,
     missing_api_base,
     missing_env_var,
     non_numeric_rate_limit,
@@ -87,6 +88,7 @@ RULE_MODULES: list[ModuleType] = [
     environment_variable_value,
     placeholder_credential,
     ignored_price_key,
+    malformed_deployment,
     # DC2xx: the text of a hand-written YAML
     quoted_env_ref,
     duplicate_yaml_key,

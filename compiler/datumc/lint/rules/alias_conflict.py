@@ -30,7 +30,7 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.lint.rules.common import did_you_mean
 from datumc.load.stack import Entry, Stack
-from datumc.plan.model import ConfigModel, matches_group
+from datumc.plan.model import ConfigModel, Groups
 
 CODE = "DC110"
 NAME = "alias-conflict"
@@ -78,7 +78,7 @@ def check_config(config: ConfigModel) -> Iterator[Diagnostic]:
         return
     models = {str(d.name) for d in config.deployments() if d.name is not None}
     elsewhere = config.models_elsewhere()
-    known = models | config.unplanned
+    known = Groups.of(models | config.unplanned)
     for alias, target in table.items():
         name = target.get("model") if isinstance(target, dict) else target
         path = ("router_settings", "model_group_alias", str(alias))
@@ -87,7 +87,7 @@ def check_config(config: ConfigModel) -> Iterator[Diagnostic]:
                               f"alias '{alias}' is also a model_name; LiteLLM resolves the "
                               f"alias first, so requests for '{alias}' go to '{name}'", path,
                               hint="rename the alias, or remove it")
-        elif isinstance(name, str) and not elsewhere and not matches_group(name, known):
+        elif isinstance(name, str) and not elsewhere and name not in known:
             yield config.diag(CODE, Severity.ERROR,
                               f"alias '{alias}' points at '{name}', which no deployment is "
                               "named; requests for it fail", path,

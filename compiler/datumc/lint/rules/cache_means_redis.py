@@ -5,6 +5,9 @@ no `type` (or is missing). Without a reachable Redis the proxy fails at startup,
 or on the first request, which is rarely what someone who wrote `cache: true`
 expected. Say which cache you mean.
 
+The other way round, `cache_params` without `cache: true` is read by nothing: no
+cache is built and its ttl is ignored.
+
 Bad:
     litellm_settings:
       cache: true
@@ -33,6 +36,11 @@ SCOPE = Scope.CONFIG
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     settings = config.section("litellm_settings")
     if settings.get("cache") is not True:
+        if "cache_params" in settings:
+            yield config.diag(
+                CODE, SEVERITY, "cache_params without cache: true; LiteLLM builds no cache "
+                "and ignores them", ("litellm_settings", "cache_params"),
+                hint="add cache: true next to cache_params, or remove cache_params")
         return
     params = settings.get("cache_params")
     if isinstance(params, dict) and "type" in params:

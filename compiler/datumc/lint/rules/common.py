@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath
-from datumc.plan.model import ConfigModel
+from datumc.plan.model import ConfigModel, walk_strings
 from datumc.secrets.detect import key_shape, mask, secret_like
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 
@@ -44,23 +44,9 @@ def unknown_keys(
 # -- walking data ----------------------------------------------------------------------
 
 
-def strings(data: Any, path: KeyPath = (), *, in_list: bool = False) -> Iterator[
-    tuple[KeyPath, str, bool]
-]:
-    """(path, value, in_list) for every string in `data`; in_list: a list item, at any depth
-    below the nearest list (LiteLLM resolves os.environ/ refs in mappings only)."""
-    if isinstance(data, str):
-        yield path, data, in_list
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from strings(value, (*path, _key(key)), in_list=False)
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from strings(item, (*path, index), in_list=not isinstance(item, dict))
-
-
-def _key(key: Any) -> Key:
-    return key if isinstance(key, str | int) and not isinstance(key, bool) else str(key)
+def strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str, bool]]:
+    """(path, value, in_list) for every string in `data` (a datum's tables)."""
+    return walk_strings(data, path)
 
 
 def last_key(path: KeyPath) -> str:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
-from datumc.lint.rules.common import Flaw, ref_problems, strings
+from datumc.lint.rules.common import Flaw, ref_problems
 from datumc.plan.model import ConfigModel
 
 CODE = "DC207"
@@ -43,7 +43,7 @@ REPLACES = ("DC103",)
 
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
-    for path, value, in_list in strings(config.data):
+    for path, value, in_list in config.strings():
         for problem in ref_problems(value, in_list=in_list):
             if problem.flaw is not Flaw.BAD_NAME:
                 yield config.diag(CODE, SEVERITY, f"{config.where(path)}: {problem.message}",

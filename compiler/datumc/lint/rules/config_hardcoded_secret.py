@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.providers import SELF_HOSTED_PREFIXES, own_server
 from datumc.lint.rule import Scope
-from datumc.lint.rules.common import SHELL_REF, last_key, secret_ref, strings
+from datumc.lint.rules.common import SHELL_REF, last_key, secret_ref
 from datumc.plan.model import ConfigModel
 from datumc.secrets.detect import (
     describe,
@@ -50,7 +50,7 @@ SCOPE = Scope.CONFIG
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     own = _own_servers(config)
-    for path, value, _ in strings(config.data):
+    for path, value, _ in config.strings():
         key = last_key(path)
         if secret_ref(value) or not is_secret(key, value):
             continue

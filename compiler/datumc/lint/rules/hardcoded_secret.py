@@ -30,6 +30,7 @@ Good:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
@@ -61,9 +62,7 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
 
 def _check_doc(doc: TomlDoc, *, planned: bool) -> Iterator[Diagnostic]:
     """`planned`: the datum compiled, so its LiteLLM values are checked as config (DC206)."""
-    for path, value, _ in strings(doc.data):
-        if planned and _reaches_litellm(path):
-            continue
+    for path, value, _ in _scanned(doc.data, planned=planned):
         if _env_name_field(path) or secret_ref(value) or not is_secret_value(path, value):
             continue
         yield doc.diag(
@@ -75,11 +74,23 @@ def _check_doc(doc: TomlDoc, *, planned: bool) -> Iterator[Diagnostic]:
         )
 
 
-def _reaches_litellm(path: KeyPath) -> bool:
-    """Planned into the config, where DC206 reads it (refused keys never get there)."""
-    if len(path) >= 3 and path[:2] == ("ai_model", "parameters") and path[2] in RESERVED_PARAMS:
-        return False
-    return len(path) >= 2 and path[0] == "ai_model" and path[1] not in _B00T_ONLY
+def _scanned(data: dict[str, Any], *, planned: bool) -> Iterator[tuple[KeyPath, str, bool]]:
+    """The strings to scan: all of them, or (for a planned datum) those that never reach
+    the config, where DC206 reads the rest: b00t's tables and extras, and the
+    `[ai_model.parameters]` keys datumc refuses (DC006)."""
+    if not planned:
+        yield from strings(data)
+        return
+    for key, value in data.items():
+        if key != "ai_model":
+            yield from strings(value, (key,))
+        elif isinstance(value, dict):
+            for sub in _B00T_ONLY & value.keys():
+                yield from strings(value[sub], ("ai_model", sub))
+            params = value.get("parameters")
+            if isinstance(params, dict):
+                for name in set(RESERVED_PARAMS) & params.keys():
+                    yield from strings(params[name], ("ai_model", "parameters", name))
 def is_secret_value(path: KeyPath, value: str) -> bool:
     """A key shape anywhere, or a real-looking literal under a secret name in a table
     whose values are secrets by name."""

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic
 from datumc.lint.rule import Scope
-from datumc.lint.rules.common import Flaw, ref_problems, secret_ref, strings
+from datumc.lint.rules.common import Flaw, ref_problems, secret_ref
 from datumc.plan.model import ConfigModel
 from datumc.secrets.detect import key_shape, mask
 from datumc.validate.check import INVALID_ENV_NAME
@@ -59,7 +59,7 @@ _HINT = "use letters, digits and _, not starting with a digit (e.g. OPENAI_API_K
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     """os.environ/ refs and environment_variables keys (`*_env` fields: in validation)."""
-    for path, value, in_list in strings(config.data):
+    for path, value, in_list in config.strings():
         for problem in ref_problems(value, in_list=in_list):
             if problem.flaw is Flaw.BAD_NAME and secret_ref(value) is None:
                 yield config.diag(CODE, SEVERITY, f"{config.where(path)}: {problem.message}",

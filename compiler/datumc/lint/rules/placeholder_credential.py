@@ -45,7 +45,9 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
                 yield _diag(config, (*dep.path, "litellm_params", str(key)), value)
     for key, value in config.section("environment_variables").items():
         if isinstance(value, str) and is_secret_name(str(key)) and _template(value):
-            yield _diag(config, ("environment_variables", str(key)), value)
+            yield _diag(config, ("environment_variables", str(key)), value,
+                        "LiteLLM sets the variable to it, so whatever reads it gets template "
+                        "text")
 
 
 def _credential(key: str) -> bool:
@@ -57,12 +59,12 @@ def _template(value: str) -> bool:
     return bool(stripped) and is_placeholder(stripped) and not is_dummy(stripped)
 
 
-def _diag(config: ConfigModel, path: tuple[Key, ...], value: str) -> Diagnostic:
+def _diag(config: ConfigModel, path: tuple[Key, ...], value: str,
+          consequence: str = "every request that uses it fails to authenticate") -> Diagnostic:
     shown = value.strip() if len(value.strip()) <= 40 else mask(value)
     return config.diag(
         CODE, SEVERITY,
-        f"{config.where(path)}: '{shown}' is template text, not a credential; every request "
-        "that uses it fails to authenticate",
+        f"{config.where(path)}: '{shown}' is template text, not a credential; {consequence}",
         path, hint="write os.environ/VAR_NAME and put the real value in the proxy's "
         "environment (.env)", value=True,
     )

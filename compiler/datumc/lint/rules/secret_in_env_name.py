@@ -29,7 +29,7 @@ from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic
 from datumc.lint.rule import Scope
-from datumc.lint.rules.common import secret_ref, strings
+from datumc.lint.rules.common import secret_ref
 from datumc.plan.model import ConfigModel
 from datumc.validate.check import SECRET_IN_ENV_NAME
 
@@ -44,7 +44,7 @@ HINT = ("put the key in .env (e.g. OPENAI_API_KEY=...), refer to it by that NAME
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     """`os.environ/<a key>` anywhere in the config (`*_env` fields: during validation)."""
-    for path, value, _ in strings(config.data):
+    for path, value, _ in config.strings():
         what = secret_ref(value)
         if what is not None:
             yield config.diag(

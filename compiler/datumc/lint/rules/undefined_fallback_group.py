@@ -30,7 +30,7 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.lint.rules.common import did_you_mean
 from datumc.load.positions import Key
-from datumc.plan.model import ConfigModel, matches_group
+from datumc.plan.model import ConfigModel, Groups
 
 CODE = "DC209"
 NAME = "undefined-fallback-group"
@@ -47,10 +47,10 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
         settings = config.section(where)
         for key in FALLBACK_KEYS:
             for path, name, role in _names(settings.get(key), (where, key)):
-                if not matches_group(name, groups):
+                if name not in groups:
                     yield _diag(config, path, name, role, groups, severity)
         for path, name, role in _default(settings.get("default_fallbacks"), where):
-            if not matches_group(name, groups):
+            if name not in groups:
                 yield _diag(config, path, name, role, groups, severity)
 
 
@@ -76,7 +76,7 @@ def _default(value: Any, where: str) -> Iterator[tuple[tuple[Key, ...], str, str
                 yield (where, "default_fallbacks", index), target, "to"
 
 
-def _diag(config: ConfigModel, path: tuple[Key, ...], name: str, role: str, groups: set[str],
+def _diag(config: ConfigModel, path: tuple[Key, ...], name: str, role: str, groups: Groups,
           severity: Severity) -> Diagnostic:
     if role == "from":
         message = (f"fallback from '{name}', which no deployment in model_list is named; "

@@ -41,4 +41,5 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
     for dep in config.deployments():
         yield from unknown_keys(config, (*dep.path, "litellm_params"), dep.params, known,
                                 code=CODE, severity=SEVERITY,
-                                consequence="LiteLLM forwards it to the provider as-is")
+                                consequence="LiteLLM does not know it and forwards it to "
+                                "the provider (or, for some providers, drops it)")
