@@ -9,6 +9,7 @@ from datumc.importer.codes import SECRET
 from datumc.importer.secrets import EnvNames, mask
 from datumc.load.positions import Key, dotted
 from datumc.load.yaml_loader import YamlDoc
+from datumc.plan.model import ConfigModel
 
 __all__ = ["Context", "Path", "dotted"]
 
@@ -17,13 +18,22 @@ Path = tuple[Key, ...]
 
 @dataclass
 class Context:
-    doc: YamlDoc
+    """The config being imported, read through the one config model (as lint reads it)."""
+
+    config: ConfigModel
     env: EnvNames
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+    @property
+    def doc(self) -> YamlDoc:
+        """The YAML the model was parsed from: its text, duplicate keys and positions."""
+        assert self.config.yaml is not None, "import reads a parsed YAML config"
+        return self.config.yaml
+
     def report(self, code: str, severity: Severity, message: str, path: Path,
                hint: str = "", *, value: bool = False) -> None:
-        self.diagnostics.append(self.doc.diag(code, severity, message, path, hint, value=value))
+        self.diagnostics.append(self.config.diag(code, severity, message, path, hint,
+                                                 value=value))
 
     def line(self, path: Path) -> int:
         return self.doc.positions.find(path, value=True)[0]

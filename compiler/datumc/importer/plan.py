@@ -16,6 +16,7 @@ from datumc.importer.secrets import EnvNames, referenced_env_names
 from datumc.importer.settings import convert_project
 from datumc.load.source import Source
 from datumc.load.yaml_loader import YamlDoc, parse_yaml
+from datumc.plan.model import ConfigModel
 from datumc.targets.base import Output
 
 
@@ -32,14 +33,16 @@ class ImportResult:
 
 
 def import_config(doc: YamlDoc) -> ImportResult:
-    """Datums + datumc.toml for the config in `doc`. Outputs only when error-free."""
-    ctx = Context(doc, EnvNames(referenced_env_names(doc.data)))
+    """Datums + datumc.toml for the config in `doc`. Outputs only when error-free.
+
+    The YAML is read through the one config model, as `datumc lint` reads it."""
+    ctx = Context(ConfigModel.from_yaml(doc), EnvNames(referenced_env_names(doc.data)))
     _duplicates(ctx)
     drafts = _drafts(ctx)
     if drafts is None:
         return ImportResult((), tuple(sort_diagnostics(ctx.diagnostics)))
     # Settings are converted even when an entry failed, so every error shows at once.
-    project = convert_project(ctx, doc.data, drafts)
+    project = convert_project(ctx, ctx.config.data, drafts)
     assign_names(drafts, reserved=[a for d in drafts for a in d.aliases])
     outputs: list[Output] = []
     if drafts and not has_errors(ctx.diagnostics):
