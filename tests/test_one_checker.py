@@ -306,3 +306,21 @@ def test_every_emitted_code_is_registered_with_its_severity(tmp_path: Path) -> N
     root = REPO
     diags = lint_paths([], root=root)
     assert all(d.code in RULES for d in diags)
+
+
+def test_inline_suppressions_travel_into_the_built_config(tmp_path: Path) -> None:
+    """A finding silenced on a datum line is silenced on the config.yaml line its value
+    lands on, so the pre-commit hook linting build/litellm/config.yaml agrees."""
+    root = tmp_path / "proj"
+    (root / "datums").mkdir(parents=True)
+    (root / "datums/a.ai_model.toml").write_text(
+        '[b00t]\nname = "a"\ntype = "ai_model"\n\n[ai_model]\nprovider = "openai"\n'
+        'litellm_model = "openai/gpt-4o"\napi_key_env = "OPENAI_API_KEY"\n\n'
+        '[ai_model.parameters]\nreasoning_mode = "deep"  # datumc: disable=DC203\n'
+        'temprature = 0.2\n')
+    assert check_invariant(root)
+    text = (root / "build/litellm/config.yaml").read_text()
+    assert "reasoning_mode: deep  # datumc: disable=DC203" in text
+    after = lint_paths([root / "build/litellm/config.yaml"], root=root)
+    assert [d.code for d in after] == ["DC203"]  # the typo, not the silenced key
+    assert "temprature" in after[0].message

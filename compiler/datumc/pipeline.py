@@ -55,7 +55,13 @@ def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None) -> Compil
     # build/litellm/config.yaml finds nothing the datums' lint did not.
     diags.extend(lint_config(config.model))
     diags.extend(lint_other_profiles(stack))
-    diags = apply_policy(diags, texts=stack_texts(stack), lint=stack.project.lint)
+    silenced: list[Diagnostic] = []
+    diags = apply_policy(diags, texts=stack_texts(stack), lint=stack.project.lint,
+                         suppressed=silenced)
+    for diag in silenced:
+        path = config.model.reported.get(diag)
+        if path is not None:
+            config.suppressions.setdefault(path, set()).add(diag.code)
     return Compilation(stack, sort_diagnostics(diags), config)
 
 

@@ -22,9 +22,11 @@ def _levels(lint: LintSection) -> dict[str, Severity | None]:
 
 
 def apply_policy(
-    diags: Iterable[Diagnostic], *, texts: Mapping[str, str], lint: LintSection | None = None
+    diags: Iterable[Diagnostic], *, texts: Mapping[str, str], lint: LintSection | None = None,
+    suppressed: list[Diagnostic] | None = None,
 ) -> list[Diagnostic]:
-    """Drop disabled and suppressed findings; re-level the rest as configured."""
+    """Drop disabled and suppressed findings; re-level the rest as configured. Findings an
+    inline comment silences are added to `suppressed` when it is given."""
     levels = _levels(lint) if lint is not None else {}
     cache: dict[str, Suppressions] = {}
     out = []
@@ -37,6 +39,8 @@ def apply_policy(
                     continue
                 diag = diag.with_severity(level)
             if _suppressed(diag, (diag.code, rule.name, *rule.replaces), texts, cache):
+                if suppressed is not None:
+                    suppressed.append(diag)
                 continue
         out.append(diag)
     return out

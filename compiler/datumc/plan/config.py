@@ -7,7 +7,7 @@ that produced each value), and the env inventory is read from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -33,6 +33,9 @@ class LiteLLMConfig:
     model: ConfigModel
     master_key_env: str
     postgres: bool = False
+    # Config path -> codes an inline `# datumc: disable=` silences at the value's source
+    # line: config.yaml carries the same comment, so its own lint agrees with the datums'.
+    suppressions: dict[KeyPath, set[str]] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:

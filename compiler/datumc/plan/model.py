@@ -99,6 +99,8 @@ class ConfigModel:
     # reference to one is not reported a second time.
     unplanned: frozenset[str] = frozenset()
     _strings: list[tuple[KeyPath, str, bool]] | None = field(default=None, repr=False)
+    # Each finding reported through diag(), and the config path it is about.
+    reported: dict[Diagnostic, KeyPath] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_yaml(cls, doc: YamlDoc) -> ConfigModel:
@@ -137,10 +139,14 @@ class ConfigModel:
         self, code: str, severity: Severity, message: str, path: Iterable[Key],
         hint: str = "", *, value: bool = False,
     ) -> Diagnostic:
-        origin, source = self.source_path(path)
+        full = tuple(path)
+        origin, source = self.source_path(full)
         if origin.doc is None:
-            return Diagnostic(code, severity, message, origin.display, 0, 0, hint)
-        return origin.doc.diag(code, severity, message, source, hint, value=value)
+            found = Diagnostic(code, severity, message, origin.display, 0, 0, hint)
+        else:
+            found = origin.doc.diag(code, severity, message, source, hint, value=value)
+        self.reported[found] = full
+        return found
 
     def from_file(self) -> bool:
         return self.yaml is not None

@@ -55,6 +55,14 @@ class RenderContext:
         output does not depend on the directory `datumc build` runs from."""
         return ", ".join(p.replace("\\", "/") for p in self.stack.project.datumc.datum_dirs)
 
+    @cached_property
+    def config_yaml(self) -> bytes:
+        """build/litellm/config.yaml, rendered once for every target that ships it."""
+        from datumc.render.suppress import carry_suppressions
+
+        text = self.render("litellm/config.yaml.j2")
+        return carry_suppressions(text, self.config.suppressions).encode()
+
     def render(self, template: str, **extra: Any) -> str:
         from datumc.render.jinja import render
 

@@ -145,6 +145,4 @@ def dot_relative(path: str) -> str:
 
 def config_yaml(ctx: RenderContext) -> bytes:
     """The LiteLLM config exactly as the litellm target writes it."""
-    from datumc.targets import litellm
-
-    return ctx.render(litellm.CONFIG_TEMPLATE).encode()
+    return ctx.config_yaml

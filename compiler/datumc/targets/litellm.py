@@ -14,6 +14,6 @@ ENV_MODE = 0o600
 
 def outputs(ctx: RenderContext) -> list[Output]:
     return [
-        Output("litellm/config.yaml", ctx.render(CONFIG_TEMPLATE).encode()),
+        Output("litellm/config.yaml", ctx.config_yaml),
         Output("litellm/.env.example", ctx.render(ENV_TEMPLATE).encode(), ENV_MODE),
     ]
