@@ -100,7 +100,18 @@ def _module_settings() -> set[str]:
 
 def _special_settings() -> set[str]:
     src = (Path(litellm.__file__).parent / "proxy" / "proxy_server.py").read_text()
-    return set(re.findall(r'key == "([a-z_]+)"', src)) | _read_keys("litellm_settings")
+    return set(re.findall(r'key == "([a-z_]+)"', src)) | _read_keys("litellm_settings") | (
+        _getattr_settings())
+
+
+def _getattr_settings() -> set[str]:
+    """Settings read with `getattr(litellm, "timezone", None)`: not module attributes
+    until the proxy sets them from litellm_settings, but read all the same."""
+    pattern = re.compile(r'getattr\(\s*litellm\s*,\s*"([a-z][a-z0-9_]*)"')
+    found: set[str] = set()
+    for path in sorted(Path(litellm.__file__).parent.rglob("*.py")):
+        found |= set(pattern.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return found
 
 
 def _read_keys(section: str) -> set[str]:

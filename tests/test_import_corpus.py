@@ -34,6 +34,11 @@ REFUSED: dict[str, tuple[str, set[str]]] = {
         "LiteLLM drops that deployment", {"DC211"}),
     "Ancoren__free-llm-gateway__litellm_config.yaml": (
         "zhipu/ is not a LiteLLM provider: LiteLLM drops that deployment", {"DC211"}),
+    "KonstantinosPapazis__llmproxy__litellm_config.yaml": (
+        "two deployments are still template text (azure/<your-azure-deployment-name>): LiteLLM "
+        "would call that literal deployment", {"DC220"}),
+    "HerzigGroup__herzig-ai-stack__config.yaml": (
+        "drop_params is a list, which LiteLLM treats as unset: nothing is dropped", {"DC223"}),
     "K-LEAN/openrouter.yaml": (
         "model_alias_map is a litellm_settings key: at the top level LiteLLM ignores it, so "
         "its aliases do nothing", {"DC201"}),

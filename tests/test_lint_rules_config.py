@@ -93,6 +93,23 @@ model_list:
 litellm_settings:
   cache_params: {type: local, ttl: 60}
 """, project={"litellm_settings": {"cache_params": {"type": "local"}}}, needle="cache_params"),
+    "placeholder-deployment": Case("DC220", Severity.ERROR, """\
+model_list:
+  - model_name: a
+    litellm_params: {model: "azure/<your-azure-deployment-name>", api_key: os.environ/K}
+""", datum={"litellm_model": "azure/<your-azure-deployment-name>", "provider": "azure",
+            "api_base": "https://x.openai.azure.com"}, needle="litellm_model"),
+    "drop-params-list": Case("DC223", Severity.ERROR, """\
+model_list:
+  - model_name: a
+    litellm_params: {model: openai/gpt-4o, api_key: os.environ/K, drop_params: [tool_choice]}
+""", datum={"parameters": {"drop_params": ["tool_choice"]}}, needle="drop_params"),
+    "interval-without-checks": Case("DC214", Severity.WARNING, """\
+general_settings:
+  master_key: os.environ/LITELLM_MASTER_KEY
+  health_check_interval: 300
+""", project={"general_settings": {"health_check_interval": 300}},
+        needle="health_check_interval"),
     "ignored-price-key": Case("DC221", Severity.WARNING, """\
 model_list:
   - model_name: a
@@ -294,3 +311,14 @@ model_list:
 """
     (found,) = only(lint_yaml(tmp_path, text), "DC222")
     assert found.severity is Severity.WARNING and found.line == 3
+
+
+def test_settings_litellm_reads_with_getattr_are_known(tmp_path: Path) -> None:
+    """Corpus false alarm: litellm_settings.timezone is read with getattr(litellm, ...)."""
+    assert "DC202" not in codes(lint_yaml(tmp_path, CLEAN_YAML + "litellm_settings:\n"
+                                          "  timezone: Europe/Berlin\n"))
+
+
+def test_a_real_name_starting_with_my_is_not_a_placeholder(tmp_path: Path) -> None:
+    text = "model_list:\n  - model_name: m\n    litellm_params: {model: azure/my_deployment}\n"
+    assert "DC220" not in codes(lint_yaml(tmp_path, text))

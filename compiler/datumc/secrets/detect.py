@@ -213,6 +213,18 @@ def sensitive(key: str, value: object) -> bool:
     return is_secret_name(key) or secret_value(value)
 
 
+_TEMPLATE_MARK: Final = re.compile(
+    r"<[^<>]+>|xxxx|(?<![a-z0-9])(your|change.?me|replace.?me|replace.?with)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def template_marked(value: str) -> bool:
+    """Text that says it is to be replaced (`<deployment>`, `your-...`, `xxxx`): stricter
+    than `is_placeholder`, for names and URLs where `my-model` is a real name."""
+    return _TEMPLATE_MARK.search(value) is not None
+
+
 def unusable_env_value(value: str) -> bool:
     """A value in an env file that cannot be the real one: template text, or a public
     example key the proxy refuses (`sk-1234`). One answer for `.env` lint and doctor."""

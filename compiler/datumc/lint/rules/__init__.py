@@ -35,6 +35,7 @@ from datumc.lint.rules import (
     malformed_deployment,
     missing_api_base,
     missing_env_var,
+    non_boolean_flag,
     non_numeric_rate_limit,
     placeholder_credential,
     placeholder_value,
@@ -89,6 +90,7 @@ RULE_MODULES: list[ModuleType] = [
     placeholder_credential,
     ignored_price_key,
     malformed_deployment,
+    non_boolean_flag,
     # DC2xx: the text of a hand-written YAML
     quoted_env_ref,
     duplicate_yaml_key,

@@ -6,6 +6,8 @@ valid router_settings parameter" and does not start (same for
 number of seconds: LiteLLM 1.106 skips background health checks without a word
 when it is a string such as `"300"` or `5m`.
 
+Without `background_health_checks: true` the interval does nothing (a warning).
+
 Bad:
     router_settings:
       health_check_interval: 300
@@ -45,6 +47,12 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
                 ("router_settings", key), hint=f"move it to general_settings.{key}",
             )
     general = config.section("general_settings")
+    if "health_check_interval" in general and general.get("background_health_checks") is not True:
+        yield config.diag(
+            CODE, Severity.WARNING,
+            "general_settings.health_check_interval without background_health_checks: true; "
+            "no background health check runs", ("general_settings", "health_check_interval"),
+            hint="add background_health_checks: true, or remove the interval")
     for key in KEYS:
         value = general.get(key)
         if key in general and (isinstance(value, bool) or not isinstance(value, int)):

@@ -1,4 +1,5 @@
-"""A credential that is still template text: `<your-access-key>`, `your-api-key-here`.
+"""A credential or endpoint that is still template text: `<your-access-key>`,
+`your-api-key-here`, `azure/<your-deployment-name>`, `https://<resource>.openai.azure.com`.
 
 Why: LiteLLM sends the text as it is. Every request to that provider fails with
 an authentication error, typically long after the config was deployed. A stand-in
@@ -6,7 +7,8 @@ for a server that ignores the key (`not-needed`, `dummy`, `EMPTY`) is fine; this
 rule looks at credentials a provider checks: the `api_key` of a deployment that
 calls a cloud API (no `api_base`, or a public one), the other
 credential fields of `litellm_params` (`aws_secret_access_key`, `vertex_credentials`,
-...), and secret-named `environment_variables`.
+...), and secret-named `environment_variables`; and in every deployment the `model` and
+`api_base`, which LiteLLM sends the request to as written.
 
 Bad:
     litellm_params:
@@ -28,7 +30,13 @@ from datumc.lint.providers import own_server
 from datumc.lint.rule import Scope
 from datumc.load.positions import Key
 from datumc.plan.model import ConfigModel
-from datumc.secrets.detect import is_dummy, is_placeholder, is_secret_name, mask
+from datumc.secrets.detect import (
+    is_dummy,
+    is_placeholder,
+    is_secret_name,
+    mask,
+    template_marked,
+)
 
 CODE = "DC220"
 NAME = "placeholder-credential"
@@ -38,6 +46,12 @@ SCOPE = Scope.CONFIG
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     for dep in config.deployments():
+        for key in ("model", "api_base"):
+            value = dep.params.get(key)
+            if isinstance(value, str) and template_marked(value):
+                yield _diag(config, (*dep.path, "litellm_params", key), value,
+                            "LiteLLM sends every request to it as written, and they fail",
+                            hint=f"write the real {key} (or os.environ/NAME)")
         for key, value in dep.params.items():
             if key == "api_key" and own_server(dep.params.get("api_base")):
                 continue  # a server of one's own: a stand-in key is the norm
@@ -60,11 +74,11 @@ def _template(value: str) -> bool:
 
 
 def _diag(config: ConfigModel, path: tuple[Key, ...], value: str,
-          consequence: str = "every request that uses it fails to authenticate") -> Diagnostic:
-    shown = value.strip() if len(value.strip()) <= 40 else mask(value)
+          consequence: str = "every request that uses it fails to authenticate", *,
+          hint: str = "write os.environ/VAR_NAME and put the real value in the proxy's "
+          "environment (.env)") -> Diagnostic:
+    shown = value.strip() if len(value.strip()) <= 60 else mask(value)
     return config.diag(
-        CODE, SEVERITY,
-        f"{config.where(path)}: '{shown}' is template text, not a credential; {consequence}",
-        path, hint="write os.environ/VAR_NAME and put the real value in the proxy's "
-        "environment (.env)", value=True,
+        CODE, SEVERITY, f"{config.where(path)}: '{shown}' is template text; {consequence}",
+        path, hint=hint, value=True,
     )
