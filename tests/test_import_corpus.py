@@ -39,6 +39,9 @@ REFUSED: dict[str, tuple[str, set[str]]] = {
         "would call that literal deployment", {"DC220"}),
     "HerzigGroup__herzig-ai-stack__config.yaml": (
         "drop_params is a list, which LiteLLM treats as unset: nothing is dropped", {"DC223"}),
+    "robin/litellm_config.yaml": (
+        "success_callback names log_raw_request_response, which is a litellm setting, not a "
+        "callback: LiteLLM skips it", {"DC224"}),
     "K-LEAN/openrouter.yaml": (
         "model_alias_map is a litellm_settings key: at the top level LiteLLM ignores it, so "
         "its aliases do nothing", {"DC201"}),

@@ -110,6 +110,19 @@ general_settings:
   health_check_interval: 300
 """, project={"general_settings": {"health_check_interval": 300}},
         needle="health_check_interval"),
+    "unknown-callback": Case("DC224", Severity.ERROR, """\
+litellm_settings:
+  success_callback: ["langfusee"]
+""", project={"litellm_settings": {"success_callback": ["langfusee"]}}, needle="langfusee"),
+    "service-callback": Case("DC224", Severity.ERROR, """\
+litellm_settings:
+  service_callback: ["prometheus"]
+""", project={"litellm_settings": {"service_callback": ["prometheus"]}}, needle="prometheus"),
+    "database-url-password": Case("DC206", Severity.ERROR, """\
+general_settings:
+  database_url: postgresql://litellm:s3cr3t-pw@db:5432/litellm
+""", project={"general_settings": {"database_url": "postgresql://litellm:s3cr3t-pw@db/x"}},
+        needle="database_url"),
     "ignored-price-key": Case("DC221", Severity.WARNING, """\
 model_list:
   - model_name: a
@@ -322,3 +335,10 @@ def test_settings_litellm_reads_with_getattr_are_known(tmp_path: Path) -> None:
 def test_a_real_name_starting_with_my_is_not_a_placeholder(tmp_path: Path) -> None:
     text = "model_list:\n  - model_name: m\n    litellm_params: {model: azure/my_deployment}\n"
     assert "DC220" not in codes(lint_yaml(tmp_path, text))
+
+
+def test_callbacks_that_exist_or_are_dotted_paths_pass(tmp_path: Path) -> None:
+    text = CLEAN_YAML + ("litellm_settings:\n  success_callback: [langfuse, prometheus]\n"
+                         "  callbacks: [custom_callbacks.handler_instance, otel]\n"
+                         "  service_callback: [prometheus_system]\n")
+    assert "DC224" not in codes(lint_yaml(tmp_path, text))

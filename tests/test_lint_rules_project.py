@@ -51,7 +51,7 @@ def test_health_check_interval_in_router_is_an_error(project: Project) -> None:
 def test_dc404_passes_on_known_keys(project: Project) -> None:
     root = project({"a": datum("a")}, (
         "[litellm_settings]\ndrop_params = true\nrequest_timeout = 600\n"
-        "[general_settings]\nhealth_check_interval = 300\n"
+        "[general_settings]\nbackground_health_checks = true\nhealth_check_interval = 300\n"
         "[router]\nnum_retries = 2\nredis = false\nenable_pre_call_checks = true\n"))
     assert lint_project(root) == []
 

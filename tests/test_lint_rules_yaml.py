@@ -235,7 +235,8 @@ def test_dc213(tmp_path: Path, settings: str, bad: bool) -> None:
 @pytest.mark.parametrize(("extra", "bad"), [
     ("router_settings:\n  health_check_interval: 300\n", True),
     ("general_settings:\n  health_check_interval: '300'\n", True),
-    ("general_settings:\n  health_check_interval: 300\n", False),
+    ("general_settings:\n  background_health_checks: true\n  health_check_interval: 300\n",
+     False),
 ])
 def test_dc214(tmp_path: Path, extra: str, bad: bool) -> None:
     text = CLEAN_YAML.replace("general_settings:\n", "") .replace(

@@ -251,7 +251,8 @@ def mask(value: str) -> str:
 
 def describe(value: str) -> str:
     """`an OpenAI-style API key ('sk-p…3210')`: for messages about a leaked value."""
-    what = key_shape(value) or "a literal value"
+    what = key_shape(value) or (
+        "a URL with a password in it" if _URL_PASSWORD.match(value) else "a literal value")
     return f"{what} ('{mask(value)}')"
 
 

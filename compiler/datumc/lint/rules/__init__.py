@@ -46,6 +46,7 @@ from datumc.lint.rules import (
     replicas_without_redis,
     secret_in_env_name,
     undefined_fallback_group,
+    unknown_callback,
     unknown_fallback,
     unknown_general_setting,
     unknown_litellm_param,
@@ -91,6 +92,7 @@ RULE_MODULES: list[ModuleType] = [
     ignored_price_key,
     malformed_deployment,
     non_boolean_flag,
+    unknown_callback,
     # DC2xx: the text of a hand-written YAML
     quoted_env_ref,
     duplicate_yaml_key,

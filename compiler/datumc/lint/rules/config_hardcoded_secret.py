@@ -10,8 +10,10 @@ host, or it has a self-hosted prefix such as `ollama/`) is a stand-in when it is
 `any-api-key-will-do`, `not-needed`; it is flagged only when it has a key's shape
 or looks random. Other secret names (`master_key`, `password`, ...)
 hold chosen secrets, so any literal there counts, bar stand-ins and placeholders
-(a placeholder is DC220). Checked in hand-written configs and in every value datums
-and datumc.toml pass to LiteLLM. Values are shown masked.
+(a placeholder is DC220). A password inside a URL (`database_url:
+postgresql://litellm:pw@db/litellm`) counts wherever it is. Checked in hand-written
+configs and in every value datums and datumc.toml pass to LiteLLM. Values are shown
+masked.
 
 Bad:
     model_list:
@@ -40,6 +42,7 @@ from datumc.secrets.detect import (
     is_secret_name,
     key_shape,
     looks_random,
+    secret_value,
 )
 from datumc.validate.vocab import ENV_REF_PREFIX
 
@@ -66,7 +69,9 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
 
 
 def is_secret(key: str, value: str) -> bool:
-    return key_shape(value) is not None or (is_secret_name(key) and _literal(value))
+    """A key's shape, a URL with a password in it (`postgresql://u:pw@db`), a PEM key, or a
+    literal under a secret-sounding name."""
+    return secret_value(value) or (is_secret_name(key) and _literal(value))
 
 
 def _own_servers(config: ConfigModel) -> set[int]:
