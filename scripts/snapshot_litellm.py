@@ -202,6 +202,23 @@ def _price_fields() -> list[str]:
     return sorted(k for k in keys if any(w in k for w in PRICE_WORDS))
 
 
+def _model_modes() -> list[str]:
+    """The model_info modes LiteLLM knows: its ModelInfo type, the modes of its model map,
+    and the modes its health checks have a handler for."""
+    import typing
+
+    from litellm.types.utils import ModelInfoBase
+
+    modes: set[str] = set()
+    for arg in typing.get_args(ModelInfoBase.__annotations__["mode"]):
+        modes |= {a for a in typing.get_args(arg) if isinstance(a, str)}
+    modes |= {str(v["mode"]) for v in litellm.model_cost.values()
+              if isinstance(v, dict) and re.fullmatch(r"[a-z_]+", str(v.get("mode", "")))}
+    helpers = Path(litellm.__file__).parent / "litellm_core_utils" / "health_check_helpers.py"
+    modes |= set(re.findall(r'^\s+"([a-z_]+)": lambda', helpers.read_text(), re.MULTILINE))
+    return sorted(modes)
+
+
 def main() -> None:
     vocab = {
         "litellm_version": litellm.version if hasattr(litellm, "version") else "",
@@ -216,6 +233,7 @@ def main() -> None:
         "config_sections": sorted(_config_sections()),
         "bare_models": _bare_models(),
         "price_fields": _price_fields(),
+        "model_modes": _model_modes(),
     }
     from importlib.metadata import version
 

@@ -123,6 +123,12 @@ general_settings:
   database_url: postgresql://litellm:s3cr3t-pw@db:5432/litellm
 """, project={"general_settings": {"database_url": "postgresql://litellm:s3cr3t-pw@db/x"}},
         needle="database_url"),
+    "unknown-mode": Case("DC225", Severity.WARNING, """\
+model_list:
+  - model_name: a
+    litellm_params: {model: openai/tts-1, api_key: os.environ/K}
+    model_info: {mode: tts}
+""", datum={"metadata": {"mode": "tts"}}, needle="mode = "),
     "ignored-price-key": Case("DC221", Severity.WARNING, """\
 model_list:
   - model_name: a

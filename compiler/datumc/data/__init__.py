@@ -31,6 +31,8 @@ class Vocab:
     bare_models: Mapping[str, str]
     # Price keys LiteLLM's cost code reads (model map and ModelInfo fields).
     price_fields: frozenset[str]
+    # model_info.mode values LiteLLM knows (ModelInfo, the model map, health checks).
+    model_modes: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ def vocab() -> Vocab:
         config_sections=frozenset(raw.get("config_sections", ())),
         bare_models=dict(raw.get("bare_models", {})),
         price_fields=frozenset(raw.get("price_fields", ())),
+        model_modes=frozenset(raw.get("model_modes", ())),
     )
 
 

@@ -51,6 +51,7 @@ from datumc.lint.rules import (
     unknown_general_setting,
     unknown_litellm_param,
     unknown_litellm_setting,
+    unknown_model_mode,
     unknown_provider,
     unknown_router_setting,
     unknown_section,
@@ -93,6 +94,7 @@ RULE_MODULES: list[ModuleType] = [
     malformed_deployment,
     non_boolean_flag,
     unknown_callback,
+    unknown_model_mode,
     # DC2xx: the text of a hand-written YAML
     quoted_env_ref,
     duplicate_yaml_key,
