@@ -15,7 +15,8 @@ from datumc.plan.model_list import OVERRIDE
 from datumc.secrets.leaks import SECRET_IN_OUTPUT
 from datumc.validate.check import B00T_EXTRA, SCHEMA, UNKNOWN_KEY
 from datumc.validate.limits import TOO_LARGE
-from datumc.write.writer import HAND_EDITED, UNSAFE_DIR, WRITE_FAILED
+from datumc.write.handedit import HAND_EDITED
+from datumc.write.writer import UNSAFE_DIR, WRITE_FAILED
 
 STAGE_CODES: tuple[Code, ...] = (
     TOML_SYNTAX, UNREADABLE, SCHEMA, UNKNOWN_KEY, DUPLICATE_NAME, OVERRIDE, DISABLED,
