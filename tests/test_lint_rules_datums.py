@@ -127,11 +127,14 @@ def test_dc103_passes_on_clean_refs_and_skips_b00t_tables(project: Project) -> N
 # -- DC104 invalid-env-name --------------------------------------------------------------
 
 
-def test_dc104_schema_error_carries_the_code_and_never_the_value(project: Project) -> None:
-    root = project({"a": datum("a", api_base_env="my base")})
+def test_dc104_schema_error_carries_the_code_and_shows_the_value(project: Project) -> None:
+    """The value is shown (quoted, so a stray space shows) unless it looks like a key,
+    and the hint names the bare variable when there is one inside."""
+    root = project({"a": datum("a", api_base_env="${VLLM_API_BASE} ")})
     found = only(lint_project(root), "DC104")
     assert len(found) == 1 and found[0].severity is Severity.ERROR
-    assert "my base" not in found[0].message
+    assert "'${VLLM_API_BASE} '" in found[0].message
+    assert 'write the bare name: "VLLM_API_BASE"' in found[0].hint
 
 
 @pytest.mark.parametrize(("ref", "code"), [("os.environ/ORG-ID", "DC104"),

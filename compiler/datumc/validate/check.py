@@ -15,6 +15,7 @@ from datumc.load.toml_loader import TomlDoc
 from datumc.secrets.detect import key_shape, looks_secret, mask, secret_like
 from datumc.secrets.redact import shown
 from datumc.validate.datum import AiModel, B00tHeader, Datum, EnvNameError
+from datumc.validate.vocab import is_env_name
 
 SCHEMA = Code("DC003", "schema", Severity.ERROR, """
 A value has the wrong type or is out of range, or a required key is missing.
@@ -229,7 +230,10 @@ def _message(err: Any) -> str:
         expected = err.get("ctx", {}).get("expected", "")
         return f"{_short(err.get('input'))} is not one of {expected}"
     if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
+        text = str(err["msg"]).removeprefix("Value error, ")
+        if _code(err) == INVALID_ENV_NAME and isinstance(err.get("input"), str):
+            return f"{shown(err['input'])} {text}"
+        return text
     return str(err["msg"]).lower()
 
 
@@ -251,7 +255,20 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _env_name_hint(value: object) -> str:
+    """`${VLLM_API_BASE}`, `os.environ/X`, `"X"`, ` X ` -> write the bare name."""
+    if not isinstance(value, str) or secret_like(value):
+        return ""
+    bare = value.strip().strip("'\"`").strip()
+    bare = bare.removeprefix("os.environ/").removeprefix("${").removeprefix("$").rstrip("}")
+    if is_env_name(bare):
+        return f'write the bare name: "{bare}" (datumc adds os.environ/ itself)'
+    return "use letters, digits and _, not starting with a digit (e.g. VLLM_API_KEY)"
+
+
 def _hint(err: Any, path: tuple[Key, ...]) -> str:
+    if _code(err) == INVALID_ENV_NAME:
+        return _env_name_hint(err.get("input"))
     kind = err["type"]
     if kind == "missing":
         return f"add `{path[-1]} = ...` to [{dotted(path[:-1])}]" if path[:-1] else ""
