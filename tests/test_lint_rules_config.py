@@ -348,3 +348,17 @@ def test_callbacks_that_exist_or_are_dotted_paths_pass(tmp_path: Path) -> None:
                          "  callbacks: [custom_callbacks.handler_instance, otel]\n"
                          "  service_callback: [prometheus_system]\n")
     assert "DC224" not in codes(lint_yaml(tmp_path, text))
+
+
+@pytest.mark.parametrize(("header", "value", "secret"), [
+    ("Authorization", "Bearer abcdef0123456789", True),
+    ("X-Api-Key", "abc123def456ghi7", True),
+    ("Authorization", "Bearer os.environ/TOKEN", False),  # broken (DC207), not a secret
+    ("X-Api-Key", "${API_KEY}", False),
+    ("X-Org", "acme", False),
+])
+def test_credentials_in_headers(tmp_path: Path, header: str, value: str, secret: bool) -> None:
+    text = CLEAN_YAML.replace("      api_key: os.environ/OPENAI_API_KEY\n",
+                              "      api_key: os.environ/OPENAI_API_KEY\n"
+                              f"      extra_headers: {{{header}: \"{value}\"}}\n")
+    assert ("DC206" in codes(lint_yaml(tmp_path, text))) is secret

@@ -79,8 +79,9 @@ _TEMPLATE_VALUE: Final = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _SECRET_NAME: Final = re.compile(
-    r"(^|[_\-.])(api_?key|apikey|secret|token|password|passwd|pwd|bearer|master_?key"
-    r"|access_?key|private_?key|secret_?key)($|[_\-.])|[_\-]key$|^key$",
+    r"(^|[_\-.])(api[_-]?key|apikey|secret|token|password|passwd|pwd|bearer|master_?key"
+    r"|access_?key|private_?key|secret_?key|authorization|proxy-authorization)($|[_\-.])"
+    r"|[_\-]key$|^key$",
     re.IGNORECASE,
 )
 # Names that end in _KEY but hold no secret.

@@ -87,6 +87,7 @@ def _own_servers(config: ConfigModel) -> set[int]:
 
 def _literal(value: str) -> bool:
     stripped = value.strip().strip("'\"")
-    if stripped.startswith(ENV_REF_PREFIX) or SHELL_REF.fullmatch(stripped):
+    if ENV_REF_PREFIX in stripped or SHELL_REF.search(stripped):  # a ref (maybe a broken one:
+        # DC207 says so) names a variable, it holds no secret
         return False
     return not (is_dummy(stripped) or is_placeholder(stripped))
