@@ -10,7 +10,7 @@ shown in the datum, not in a generated file.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -148,9 +148,6 @@ class ConfigModel:
         self.reported[found] = full
         return found
 
-    def from_file(self) -> bool:
-        return self.yaml is not None
-
     def strings(self) -> list[tuple[KeyPath, str, bool]]:
         """(path, value, in_list) for every string in the config, walked once for all the
         rules that read every value (secrets, env refs, env names)."""
@@ -220,21 +217,6 @@ class Groups:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
-
-
-def matches_group(name: str, groups: Iterable[str]) -> bool:
-    """`name` is a group, or matches a wildcard model_name such as `openai/*`."""
-    return name in (groups if isinstance(groups, Groups) else Groups.of(groups))
-
-
-def mapping_at(data: Mapping[str, Any], *path: Key) -> dict[Any, Any]:
-    """The mapping at `path` in `data`, or {} when absent or not a mapping."""
-    node: Any = data
-    for part in path:
-        if not isinstance(node, dict):
-            return {}
-        node = node.get(part)
-    return node if isinstance(node, dict) else {}
 
 
 NOT_LITELLM = Code("DC015", "not-litellm-config", Severity.INFO, """
