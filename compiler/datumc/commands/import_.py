@@ -20,8 +20,8 @@ from datumc.load.discover import walk_datums
 from datumc.load.source import display_path
 from datumc.load.yaml_loader import load_yaml
 from datumc.report.text import render as render_text
-from datumc.targets.base import Output
 from datumc.validate.limits import MAX_YAML_BYTES
+from datumc.write.output import Output
 from datumc.write.writer import UNSAFE_DIR, Action, Planned, apply_owned
 
 

@@ -17,7 +17,7 @@ from datumc.importer.settings import convert_project
 from datumc.load.source import Source
 from datumc.load.yaml_loader import YamlDoc, parse_yaml
 from datumc.plan.model import ConfigModel
-from datumc.targets.base import Output
+from datumc.write.output import Output
 
 
 @dataclass(frozen=True, slots=True)

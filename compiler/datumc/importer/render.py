@@ -21,9 +21,9 @@ from datumc.load.source import Source
 from datumc.load.stack import PROJECT_FILE, load_datum_text
 from datumc.load.toml_loader import parse_toml
 from datumc.render.yamltext import comment
-from datumc.targets.base import Output
 from datumc.validate.check import validate_model
 from datumc.validate.project import Project
+from datumc.write.output import Output
 
 DATUM_DIR: Final = "datums"
 _FIELD_ORDER: Final = (

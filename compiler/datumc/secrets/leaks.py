@@ -18,8 +18,8 @@ from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.stack import Stack
 from datumc.secrets.detect import mask
 from datumc.secrets.redact import is_secret_env
-from datumc.targets.base import Output
 from datumc.validate.limits import MAX_ENV_BYTES
+from datumc.write.output import Output
 
 SECRET_IN_OUTPUT = Code("DC023", "secret-in-output", Severity.ERROR, """
 A generated file would contain the value of a secret environment variable (from the

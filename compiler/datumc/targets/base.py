@@ -10,15 +10,7 @@ from typing import Any, Protocol
 from datumc import __version__
 from datumc.load.stack import Stack
 from datumc.plan.config import LiteLLMConfig
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """One generated file, relative to the output directory."""
-
-    relpath: str
-    content: bytes
-    mode: int = 0o644
+from datumc.write.output import Output
 
 
 @dataclass(frozen=True)
@@ -79,3 +71,6 @@ class Target(Protocol):
     def templates(self) -> tuple[str, ...]: ...
 
     def outputs(self, ctx: RenderContext) -> list[Output]: ...
+
+
+__all__ = ["Output", "RenderContext", "Target"]

@@ -11,9 +11,9 @@ from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.source import display_path
 from datumc.secrets.detect import is_secret_name, mask
 from datumc.secrets.redact import mask_tokens
-from datumc.targets.base import Output
 from datumc.validate.vocab import ENV_REF_PREFIX
 from datumc.write.manifest import MANIFEST, ManifestState
+from datumc.write.output import Output
 
 HAND_EDITED = Code("DC020", "hand-edited-output", Severity.ERROR, """
 A generated file was edited by hand since datumc wrote it.

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.source import display_path
-from datumc.targets.base import Output
 from datumc.write.atomic import (
     TMP_SUFFIX,
     NotRegularError,
@@ -51,6 +50,7 @@ from datumc.write.manifest import (
     read_manifest,
     sha256,
 )
+from datumc.write.output import Output
 
 UNSAFE_DIR = Code("DC021", "unsafe-output-dir", Severity.ERROR, """
 The output directory, or a generated file in it, is a symlink.
