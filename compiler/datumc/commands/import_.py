@@ -21,8 +21,9 @@ from datumc.load.source import display_path
 from datumc.load.yaml_loader import load_yaml
 from datumc.report.text import render as render_text
 from datumc.validate.limits import MAX_YAML_BYTES
+from datumc.write import UNSAFE_DIR
 from datumc.write.output import Output
-from datumc.write.writer import UNSAFE_DIR, Action, Planned, apply_owned
+from datumc.write.writer import Action, Planned, apply_owned
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from datumc.diagnostics import Code
 from datumc.lint.rule import Rule, Scope
+from datumc.load import YAML_SYNTAX
 from datumc.load.discover import NO_DATUMS, SYMLINK_OUTSIDE
 from datumc.load.source import UNREADABLE
 from datumc.load.stack import DISABLED, DUPLICATE_NAME
 from datumc.load.toml_loader import TOML_SYNTAX
-from datumc.load.yaml_loader import YAML_SYNTAX
 from datumc.plan.model import NOT_LITELLM
 from datumc.plan.model_list import OVERRIDE
-from datumc.secrets.leaks import SECRET_IN_OUTPUT
+from datumc.secrets import SECRET_IN_OUTPUT
 from datumc.validate.check import B00T_EXTRA, SCHEMA, UNKNOWN_KEY
 from datumc.validate.limits import TOO_LARGE
-from datumc.write.handedit import HAND_EDITED
-from datumc.write.writer import UNSAFE_DIR, WRITE_FAILED
+from datumc.write import HAND_EDITED, UNSAFE_DIR, WRITE_FAILED
 
 STAGE_CODES: tuple[Code, ...] = (
     TOML_SYNTAX, UNREADABLE, SCHEMA, UNKNOWN_KEY, DUPLICATE_NAME, OVERRIDE, DISABLED,

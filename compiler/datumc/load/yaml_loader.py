@@ -6,26 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from datumc.diagnostics import Code, Diagnostic, Severity
+from datumc.diagnostics import Diagnostic, Severity
+from datumc.load import YAML_SYNTAX
 from datumc.load.positions import Key, KeyPath, PositionMap
 from datumc.load.source import Source, read_source
 from datumc.validate.limits import MAX_PARSE_DEPTH, TOO_LARGE
 
-YAML_SYNTAX = Code("DC009", "yaml-syntax", Severity.ERROR, """
-A LiteLLM config is not valid YAML.
-
-Why: the proxy will not start.
-
-Bad:
-    model_list:
-      - model_name: gpt-4o
-       litellm_params:         # wrong indentation
-
-Good:
-    model_list:
-      - model_name: gpt-4o
-        litellm_params:
-""")
 MAX_EXPANDED_NODES = 1_000_000
 
 if TYPE_CHECKING:

@@ -13,27 +13,14 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from datumc.diagnostics import Code, Diagnostic, Severity
+from datumc.diagnostics import Diagnostic
 from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.stack import Stack
+from datumc.secrets import SECRET_IN_OUTPUT
 from datumc.secrets.detect import mask
 from datumc.secrets.redact import is_secret_env
 from datumc.validate.limits import MAX_ENV_BYTES
 from datumc.write.output import Output
-
-SECRET_IN_OUTPUT = Code("DC023", "secret-in-output", Severity.ERROR, """
-A generated file would contain the value of a secret environment variable (from the
-environment or the project's .env file).
-
-Why: generated files are committed, shared and printed; a key pasted into a datum
-would leak through them. datumc refuses the whole build and shows the value masked.
-
-Bad:
-    api_base = "sk-proj-abc...3210"     # a key pasted where a URL belongs
-
-Good:
-    api_key_env = "OPENAI_API_KEY"      # the NAME; the value stays in the environment
-""")
 
 
 def known_secrets(stack: Stack, environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -7,23 +7,14 @@ import difflib
 import re
 from pathlib import Path
 
-from datumc.diagnostics import Code, Diagnostic, Severity
+from datumc.diagnostics import Diagnostic
 from datumc.load.source import display_path
 from datumc.secrets.detect import is_secret_name, mask
 from datumc.secrets.redact import mask_tokens
 from datumc.validate.vocab import ENV_REF_PREFIX
+from datumc.write import HAND_EDITED
 from datumc.write.manifest import MANIFEST, ManifestState
 from datumc.write.output import Output
-
-HAND_EDITED = Code("DC020", "hand-edited-output", Severity.ERROR, """
-A generated file was edited by hand since datumc wrote it.
-
-Why: rebuilding would destroy the edit. datumc keeps the file and shows the diff.
-
-Fix: move the change into the datums or datumc.toml, then `datumc build --force`
-(the edited file is kept as <name>.bak).
-""")
-
 
 _DIFF_LINES = 40
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from datumc.diagnostics import Code, Diagnostic, Severity
+from datumc.diagnostics import Diagnostic
 from datumc.load.source import display_path
+from datumc.write import HAND_EDITED, UNSAFE_DIR, WRITE_FAILED
 from datumc.write.atomic import (
     TMP_SUFFIX,
     NotRegularError,
@@ -41,7 +42,7 @@ from datumc.write.atomic import (
     write_atomic,
     write_temp,
 )
-from datumc.write.handedit import HAND_EDITED, conflict
+from datumc.write.handedit import conflict
 from datumc.write.lock import LOCK, build_lock
 from datumc.write.manifest import (
     MANIFEST,
@@ -51,27 +52,6 @@ from datumc.write.manifest import (
     sha256,
 )
 from datumc.write.output import Output
-
-UNSAFE_DIR = Code("DC021", "unsafe-output-dir", Severity.ERROR, """
-The output directory, or a generated file in it, is a symlink.
-
-Why: following it could write outside the project.
-
-Fix: remove the symlink, or set [datumc] out_dir to a real directory.
-""")
-
-
-WRITE_FAILED = Code("DC022", "write-failed", Severity.ERROR, """
-Writing the output failed (disk full, permission denied, read-only file system).
-
-Why: datumc writes every file to a temp file first and renames only when all of them
-are written, so a failure while writing changes nothing. If renaming fails part-way,
-the message lists the files that were updated; every file is whole, old or new.
-
-Fix: free space or fix the permissions, then build again; the next build finishes
-the job.
-""")
-
 
 _MAX_BACKUPS = 1000
 
@@ -352,6 +332,8 @@ __all__ = [
     "LOCK",
     "MANIFEST",
     "TMP_SUFFIX",
+    "UNSAFE_DIR",
+    "WRITE_FAILED",
     "Opener",
     "build_lock",
     "clean_temps",
