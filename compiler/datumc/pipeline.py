@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from datumc.errors import UsageError
@@ -13,8 +14,9 @@ from datumc.lint.run import lint_config, lint_other_profiles, lint_stack, stack_
 from datumc.load.stack import Stack, load_stack
 from datumc.plan.config import LiteLLMConfig, build_config
 from datumc.secrets.leaks import find_leaks, known_secrets
-from datumc.targets import TARGETS
-from datumc.targets.base import Output, RenderContext
+
+if TYPE_CHECKING:
+    from datumc.write.output import Output
 
 
 @dataclass(slots=True)
@@ -30,6 +32,8 @@ class Compilation:
 
 
 def check_targets(names: Sequence[str]) -> None:
+    from datumc.targets import TARGETS  # rendering only: `datumc lint` never loads targets
+
     unknown = [n for n in names if n not in TARGETS]
     if unknown:
         raise UsageError(
@@ -75,6 +79,9 @@ def compile_project(
         return result
     names = list(targets) if targets else list(result.stack.project.datumc.targets)
     check_targets(names)
+    from datumc.targets import TARGETS
+    from datumc.targets.base import RenderContext
+
     if "litellm" not in names:
         names.insert(0, "litellm")
     ctx = RenderContext(result.stack, result.config, out)
