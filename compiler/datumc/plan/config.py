@@ -15,7 +15,7 @@ from datumc.diagnostics import Diagnostic
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Stack
 from datumc.plan.env import EnvVar, env_inventory
-from datumc.plan.model import ConfigModel, Origin
+from datumc.plan.model import ConfigModel, Origins
 from datumc.plan.model_list import plan_model_list
 from datumc.plan.router import plan_router
 from datumc.plan.settings import (
@@ -58,7 +58,7 @@ class LiteLLMConfig:
 
 
 def build_config(stack: Stack) -> tuple[LiteLLMConfig, list[Diagnostic]]:
-    origins: dict[KeyPath, Origin] = {(): project_origin(stack, verbatim=False)}
+    origins: Origins = {(): project_origin(stack, verbatim=False)}
     model_list, diags = plan_model_list(stack, origins)
     data: dict[str, Any] = {"model_list": model_list}
     router, found = plan_router(stack, origins)

@@ -87,7 +87,7 @@ def env_inventory(config: ConfigModel, *, master_key_env: str = MASTER_KEY,
     """Every variable the proxy needs for `config`; the master key first."""
     inv = _Inventory()
     inv.need(_master_key(config, master_key_env), _PURPOSES[("general_settings", "master_key")])
-    for path, name in env_refs(config.data):
+    for path, name in env_refs(config):
         inv.need(name, _purpose(path), _user(config, path))
     _callbacks(config, inv)
     _alerting(config, inv)
@@ -99,21 +99,14 @@ def env_inventory(config: ConfigModel, *, master_key_env: str = MASTER_KEY,
     return inv.result()
 
 
-def env_refs(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """(path, NAME) for every `os.environ/NAME` LiteLLM resolves: mapping values only."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            child = (*path, key if isinstance(key, str | int) else str(key))
-            if isinstance(value, str):
-                name = value[len(ENV_REF_PREFIX):] if value.startswith(ENV_REF_PREFIX) else ""
-                if is_env_name(name):
-                    yield child, name
-            else:
-                yield from env_refs(value, child)
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            if isinstance(item, dict | list):
-                yield from env_refs(item, (*path, index))
+def env_refs(config: ConfigModel) -> Iterator[tuple[KeyPath, str]]:
+    """(path, NAME) for every `os.environ/NAME` LiteLLM resolves: mapping values only
+    (read from the config's one walk of its strings)."""
+    for path, value, in_list in config.strings():
+        if not in_list and value.startswith(ENV_REF_PREFIX):
+            name = value[len(ENV_REF_PREFIX):]
+            if is_env_name(name):
+                yield path, name
 
 
 def _master_key(config: ConfigModel, default: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath, dotted
@@ -38,12 +38,12 @@ class SourceDoc(Protocol):
     ) -> Diagnostic: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a config value came from: a key path in a source document.
 
     `doc` is None for a value with no file behind it (a default of a missing
-    datumc.toml); findings on it are reported at `display`, line 0.
+    datumc.toml); findings on it are reported at `display`, line 0. A NamedTuple: the
+    planner makes one per planned value, so it must be cheap to build.
     """
 
     doc: SourceDoc | None
@@ -55,6 +55,16 @@ class Origin:
 
     def shown(self) -> str:
         return self.doc.display if self.doc is not None else self.display
+
+
+class Resolver(Protocol):
+    """Works out the origins below a config path on demand: `rest` is the path below
+    it; returns the origin and what is left of `rest` below that origin."""
+
+    def __call__(self, rest: KeyPath, /) -> tuple[Origin, KeyPath]: ...
+
+
+Origins = dict[KeyPath, "Origin | Resolver"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +98,7 @@ class ConfigModel:
     """A LiteLLM proxy config as data, with the origin of every value."""
 
     data: dict[str, Any]
-    origins: dict[KeyPath, Origin] = field(default_factory=dict)
+    origins: Origins = field(default_factory=dict)
     # The parsed YAML, when the config was read from a file (for YAML-only rules).
     yaml: YamlDoc | None = None
     # Deployment index -> the LiteLLM prefix its datum's provider suggests (hints only).
@@ -109,7 +119,7 @@ class ConfigModel:
 
     @property
     def display(self) -> str:
-        return self.origins[()].shown() if () in self.origins else "config.yaml"
+        return self.origin(())[0].shown()
 
     # -- where a value came from ------------------------------------------------------
 
@@ -119,8 +129,10 @@ class ConfigModel:
         probe = full
         while True:
             found = self.origins.get(probe)
-            if found is not None:
+            if isinstance(found, Origin):
                 return found, full[len(probe):]
+            if found is not None:
+                return found(full[len(probe):])
             if not probe:
                 return Origin(None, (), "config.yaml"), full
             probe = probe[:-1]

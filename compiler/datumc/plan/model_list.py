@@ -7,7 +7,7 @@ from typing import Any
 from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath
 from datumc.load.stack import Entry, Stack
-from datumc.plan.model import Origin
+from datumc.plan.model import Origin, Origins
 from datumc.plan.sources import datum_origin
 from datumc.validate.datum import AiModel
 from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, ENV_REF_PREFIX, Capability
@@ -38,7 +38,11 @@ FIELD_PARAMS = {
     "stream_timeout": "stream_timeout",
     "max_retries": "max_retries",
 }
-Origins = dict[KeyPath, Origin]
+# litellm_params key -> the [ai_model] field it is planned from (the others come from
+# [ai_model.parameters], key for key).
+_PARAM_FIELDS = {"model": "litellm_model", "api_key": "api_key_env",
+                 **{key: field for field, key in FIELD_PARAMS.items()}}
+_INFO_FIELDS = {"max_input_tokens": "context_window", "access_groups": "access_groups"}
 
 
 def env_ref(name: str) -> str:
@@ -60,12 +64,9 @@ def plan_model_list(stack: Stack, origins: Origins) -> (
 
 def _deployment(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, Any],
                                                                       list[Diagnostic]]:
-    am = entry.datum.ai_model
-    origins[at] = datum_origin(entry, "b00t", "name")
-    named_by = ("ai_model", "model_group") if am.model_group else ("b00t", "name")
-    origins[(*at, "model_name")] = datum_origin(entry, *named_by)
-    params, diags = _litellm_params(entry, (*at, "litellm_params"), origins)
-    info, found = _model_info(entry, (*at, "model_info"), origins)
+    origins[at] = DeploymentOrigins(entry)
+    params, diags = _litellm_params(entry)
+    info, found = _model_info(entry)
     diags.extend(found)
     out: dict[str, Any] = {"model_name": entry.datum.public_name, "litellm_params": params}
     if info:
@@ -73,33 +74,59 @@ def _deployment(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, 
     return out, diags
 
 
-def _litellm_params(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, Any],
-                                                                          list[Diagnostic]]:
+class DeploymentOrigins:
+    """Where each value of one planned deployment comes from in its datum, worked out
+    only when a finding needs it (a planned config has thousands of values)."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry: Entry) -> None:
+        self.entry = entry
+
+    def __call__(self, rest: KeyPath) -> tuple[Origin, KeyPath]:
+        entry, am = self.entry, self.entry.datum.ai_model
+        head = rest[0] if rest else None
+        key = rest[1] if len(rest) > 1 else None
+        below: KeyPath = rest[2:]
+        if head == "model_name":
+            named_by = ("ai_model", "model_group") if am.model_group else ("b00t", "name")
+            return datum_origin(entry, *named_by), ()
+        if head == "litellm_params" and key is not None:
+            if key == "api_base":
+                field = "api_base" if am.api_base is not None else "api_base_env"
+                return datum_origin(entry, "ai_model", field), ()
+            if key in _PARAM_FIELDS:
+                return datum_origin(entry, "ai_model", _PARAM_FIELDS[key]), ()
+            return datum_origin(entry, "ai_model", "parameters", key, verbatim=True), below
+        if head == "model_info" and key is not None:
+            if key in _INFO_FIELDS:
+                return datum_origin(entry, "ai_model", _INFO_FIELDS[key]), ()
+            if key in am.metadata:
+                return datum_origin(entry, "ai_model", "metadata", key, verbatim=True), below
+            return datum_origin(entry, "ai_model", "capabilities"), ()
+        table = {"litellm_params": ("ai_model",), "model_info": ("ai_model", "capabilities")}
+        return datum_origin(entry, *table.get(str(head), ("b00t", "name"))), ()
+
+
+def _litellm_params(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
     am = entry.datum.ai_model
-    origins[at] = datum_origin(entry, "ai_model")
     params: dict[str, Any] = {"model": am.litellm_model}
-    origins[(*at, "model")] = datum_origin(entry, "ai_model", "litellm_model")
     if am.api_base is not None:
         params["api_base"] = am.api_base
-        origins[(*at, "api_base")] = datum_origin(entry, "ai_model", "api_base")
     elif am.api_base_env is not None:
         params["api_base"] = env_ref(am.api_base_env)
-        origins[(*at, "api_base")] = datum_origin(entry, "ai_model", "api_base_env")
     if am.api_key_env is not None:
         params["api_key"] = env_ref(am.api_key_env)
-        origins[(*at, "api_key")] = datum_origin(entry, "ai_model", "api_key_env")
     for field, key in FIELD_PARAMS.items():
         value = getattr(am, field)
         if value is not None:
             params[key] = value
-            origins[(*at, key)] = datum_origin(entry, "ai_model", field)
     diags = []
     for key, value in am.parameters.items():
         if key in RESERVED_PARAMS or key in params:
             diags.append(_override(entry, ("ai_model", "parameters", key), key))
             continue
         params[key] = value
-        origins[(*at, key)] = datum_origin(entry, "ai_model", "parameters", key, verbatim=True)
     return params, diags
 
 
@@ -116,21 +143,14 @@ def _override(entry: Entry, path: tuple[Key, ...], key: str) -> Diagnostic:
     )
 
 
-def _model_info(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, Any],
-                                                                      list[Diagnostic]]:
+def _model_info(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
     info = _derived_info(entry.datum.ai_model)
-    origins[at] = datum_origin(entry, "ai_model", "capabilities")
-    for key in ("max_input_tokens", "access_groups"):
-        if key in info:
-            field = "context_window" if key == "max_input_tokens" else key
-            origins[(*at, key)] = datum_origin(entry, "ai_model", field)
     diags = []
     for key, value in entry.datum.ai_model.metadata.items():
         if key in info:
             diags.append(_metadata_override(entry, key))
             continue
         info[key] = value
-        origins[(*at, key)] = datum_origin(entry, "ai_model", "metadata", key, verbatim=True)
     return info, diags
 
 

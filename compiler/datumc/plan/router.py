@@ -7,7 +7,7 @@ from typing import Any
 from datumc.diagnostics import Diagnostic
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Entry, Stack
-from datumc.plan.model import Origin
+from datumc.plan.model import Origins
 from datumc.plan.model_list import env_ref
 from datumc.plan.settings import project_override
 from datumc.plan.sources import alias_path, datum_origin, project_origin
@@ -19,7 +19,6 @@ ROUTER_OWN = frozenset({"redis", "redis_host_env", "redis_port_env", "redis_pass
 # Without this pre-call check LiteLLM only uses a deployment's rpm/tpm as a routing
 # weight and never refuses a request (verified on 1.106.0 by tests/test_e2e_scenarios.py).
 ENFORCE_LIMITS = "enforce_model_rate_limits"
-Origins = dict[KeyPath, Origin]
 AT: KeyPath = ("router_settings",)
 
 
@@ -90,13 +89,15 @@ def resolve(stack: Stack, name: str) -> str | None:
 def fallback_chains(stack: Stack) -> dict[str, list[tuple[str, Entry, int]]]:
     """model_name -> its chain: (target, the datum that lists it, index in its fallbacks)."""
     chains: dict[str, list[tuple[str, Entry, int]]] = {}
+    seen: dict[str, set[str]] = {}
     for entry in stack.enabled:
         public = entry.datum.public_name
         chain = chains.setdefault(public, [])
+        taken = seen.setdefault(public, {public})
         for index, target in enumerate(entry.datum.ai_model.fallbacks):
             resolved = resolve(stack, target)
-            if resolved is not None and resolved != public and \
-                    all(resolved != t for t, _, _ in chain):
+            if resolved is not None and resolved not in taken:
+                taken.add(resolved)
                 chain.append((resolved, entry, index))
     return {name: chain for name, chain in chains.items() if chain}
 

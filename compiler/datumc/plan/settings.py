@@ -7,11 +7,10 @@ from typing import Any
 from datumc.diagnostics import Diagnostic
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Stack
-from datumc.plan.model import OWN_SECTIONS, Origin
+from datumc.plan.model import OWN_SECTIONS, Origins
 from datumc.plan.model_list import OVERRIDE, env_ref
 from datumc.plan.sources import PROJECT_FILE, project_origin
 
-Origins = dict[KeyPath, Origin]
 # Where datumc derives each key that a pass-through table may not set.
 _DERIVED_FROM = {
     "master_key": "[proxy] master_key_env",
