@@ -46,10 +46,17 @@ class EnvDoc:
         return {e.key for e in self.entries}
 
 
+def env_lines(text: str) -> list[str]:
+    """The lines of an env file as podman, docker and python-dotenv split them: at `\n`
+    only, one `\r` before it dropped. `str.splitlines` would also break at a form feed,
+    `\x1c`-`\x1e`, U+2028 or a lone CR inside a value, and hide or invent keys."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def parse_env(source: Source) -> EnvDoc:
     entries = []
     invalid = []
-    for number, line in enumerate(source.text.splitlines(), start=1):
+    for number, line in enumerate(env_lines(source.text), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue

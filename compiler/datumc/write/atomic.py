@@ -97,15 +97,86 @@ def write_atomic(path: Path, content: bytes, mode: int, opener: Opener) -> None:
     fsync_dir(path.parent)
 
 
-def clean_temps(out_dir: Path) -> None:
-    """Remove temp files left by builds that were killed (their pid is gone).
+def _aside(path: Path) -> Path:
+    """A hidden name beside `path` that clean_temps recognises (and removes once its
+    process is gone)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+
+
+def replace_if_unchanged(tmp: Path, path: Path, expected: bytes | None) -> bool:
+    """Rename `tmp` over `path` only if `path` still holds `expected` (None: absent).
+
+    Returns False, with `path` left exactly as someone else made it and `tmp` removed,
+    when it changed since it was read, even in the instant between the last check and
+    the rename: the old file is hard-linked aside first, so bytes written to it during
+    the rename are found afterwards and the old file is put back.
+    """
+    try:
+        return _replace_if(tmp, path, expected)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _replace_if(tmp: Path, path: Path, expected: bytes | None) -> bool:
+    if expected is None:
+        return _create_if_absent(tmp, path)
+    kept = _aside(path)
+    try:
+        os.link(path, kept, follow_symlinks=False)
+    except FileNotFoundError:
+        tmp.unlink(missing_ok=True)
+        return False
+    except OSError:  # no hard links here: a last check, then the plain rename
+        return _checked_rename(tmp, path, expected)
+    try:
+        if read_current(kept) != expected:
+            tmp.unlink(missing_ok=True)
+            return False
+        tmp.replace(path)
+        if read_current(kept) != expected:  # written to during the rename: theirs wins
+            kept.replace(path)
+            return False
+        return True
+    finally:
+        kept.unlink(missing_ok=True)
+
+
+def _create_if_absent(tmp: Path, path: Path) -> bool:
+    """Make `tmp` the file at `path` unless something appeared there meanwhile."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    except OSError:
+        if path.exists():
+            return False
+        tmp.replace(path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def _checked_rename(tmp: Path, path: Path, expected: bytes) -> bool:
+    if read_current(path) != expected:
+        tmp.unlink(missing_ok=True)
+        return False
+    tmp.replace(path)
+    return True
+
+
+def clean_temps(out_dir: Path, *, name: str | None = None) -> None:
+    """Remove temp files left by builds that were killed (their pid is gone); with
+    `name`, only those of that one file, in that directory alone (init-env's `.env`).
 
     Temps of a live process are left alone: a profile build in a nested output
     directory (build/staging) holds its own lock and may be mid-write.
     """
     if not out_dir.is_dir():
         return
-    for tmp in out_dir.rglob(f".*{TMP_SUFFIX}"):
+    found = out_dir.glob(f".{name}.*{TMP_SUFFIX}") if name else out_dir.rglob(f".*{TMP_SUFFIX}")
+    for tmp in found:
         if not _owner_alive(tmp.name):
             with contextlib.suppress(OSError):
                 tmp.unlink()

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from datumc.diagnostics import Diagnostic
 from datumc.errors import DatumcError
-from datumc.load.env_loader import parse_env
+from datumc.load.env_loader import env_lines, parse_env
 from datumc.load.source import Source, display_path, read_source
 from datumc.validate.limits import MAX_ENV_BYTES
-from datumc.write.writer import fsync_dir, write_temp
+from datumc.write.atomic import clean_temps, fsync_dir, replace_if_unchanged, write_temp
 
 ENV_MODE = 0o600
 
@@ -56,7 +56,7 @@ def example_keys(source: Source) -> list[ExampleKey]:
     block: list[str] = []
     doc = parse_env(source)
     by_line = {e.line: e.key for e in doc.entries}
-    for number, line in enumerate(source.text.splitlines(), start=1):
+    for number, line in enumerate(env_lines(source.text), start=1):
         stripped = line.strip()
         if stripped.startswith("#"):
             block.append(stripped)
@@ -121,27 +121,17 @@ def _block(key: ExampleKey, newline: str) -> str:
 
 
 def apply(plan: EnvPlan) -> None:
-    """Write the planned content with mode 0600, atomically; or just tighten the mode."""
+    """Write the planned content with mode 0600, atomically; or just tighten the mode.
+
+    A line someone adds to the file while this runs is never lost: the file is replaced
+    only if it still holds what was read, checked again around the rename itself."""
+    clean_temps(plan.path.parent, name=plan.path.name)
     if not plan.changes:
         if plan.loose:
             plan.path.chmod(ENV_MODE)
         return
     tmp = write_temp(plan.path, plan.after, ENV_MODE)  # 0600 from creation, any umask
-    try:
-        _still_unchanged(plan)
-        tmp.replace(plan.path)
-        fsync_dir(plan.path.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _still_unchanged(plan: EnvPlan) -> None:
-    """Refuse to replace a file someone changed since we read it (their edit would be lost)."""
-    try:
-        now: bytes | None = plan.path.read_bytes()
-    except FileNotFoundError:
-        now = None
-    if now != plan.before:
+    if not replace_if_unchanged(tmp, plan.path, plan.before):
         raise DatumcError(f"{display_path(plan.path)} changed while init-env was running; "
                           "nothing was written: run it again")
+    fsync_dir(plan.path.parent)

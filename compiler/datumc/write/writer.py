@@ -39,6 +39,7 @@ from datumc.write.atomic import (
     os_reason,
     read_current,
     read_regular,
+    replace_if_unchanged,
     write_atomic,
     write_temp,
 )
@@ -46,6 +47,7 @@ from datumc.write.handedit import conflict
 from datumc.write.lock import LOCK, build_lock
 from datumc.write.manifest import (
     MANIFEST,
+    ManifestState,
     load_manifest,
     manifest_bytes,
     read_manifest,
@@ -273,20 +275,45 @@ def _stage(out_dir: Path, todo: list[Planned], opener: Opener) -> (
 
 def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Planned],
             result: WriteResult, opener: Opener) -> None:
+    """Rename the staged files into place. Each file is checked again right before its
+    rename: one edited by hand while the build ran is kept, and reported (DC020)."""
     directories = {(out_dir / p.output.relpath).parent for _, p in temps} | {out_dir}
+    edited = _edited_meanwhile(out_dir, temps)
+    if edited:  # found before any rename: nothing changes
+        result.diagnostics.extend(edited)
+        _discard(temps)
+        return
     for tmp, p in list(temps):
         path = out_dir / p.output.relpath
         if p.backup and p.current is not None:
             backup = _keep_backup(path, p, opener)
             result.backups.append(display_path(backup))
-        tmp.replace(path)
         temps.remove((tmp, p))
-        result.changed.append(p.output.relpath)
+        if replace_if_unchanged(tmp, path, p.current):
+            result.changed.append(p.output.relpath)
+        else:
+            result.diagnostics.append(_edited_during(path, p))
     for p in chmods:
         (out_dir / p.output.relpath).chmod(p.output.mode)
         result.changed.append(p.output.relpath)
     for directory in directories:
         fsync_dir(directory)
+
+
+def _edited_meanwhile(out_dir: Path, temps: list[tuple[Path, Planned]]) -> list[Diagnostic]:
+    return [_edited_during(out_dir / p.output.relpath, p) for _, p in temps
+            if read_current(out_dir / p.output.relpath) != p.current]
+
+
+def _edited_during(path: Path, p: Planned) -> Diagnostic:
+    now = read_current(path) or b""
+    return conflict(path, now, p.output, ManifestState.OK)
+
+
+def _discard(temps: list[tuple[Path, Planned]]) -> None:
+    for tmp, _ in temps:
+        tmp.unlink(missing_ok=True)
+    temps.clear()
 
 
 def _keep_backup(path: Path, p: Planned, opener: Opener) -> Path:
