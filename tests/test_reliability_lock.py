@@ -147,7 +147,9 @@ def _run_pairs(proj: TwoVersions, *, locked: bool) -> int:
                 for _ in range(2)]
         for pid in pids:
             _, status = os.waitpid(pid, 0)
-            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+            # Without the lock the second build may find the first one's files changed
+            # under it and refuse to overwrite them (DC020): exit 1, nothing lost.
+            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) in ((0,) if locked else (0, 1))
         (_, a_end), (b_start, _) = _intervals(log)
         overlaps += b_start < a_end
         assert run_cli("build", cwd=proj.root).code == 0

@@ -89,6 +89,8 @@ def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console
         console.err(f"kept your edited version as {backup}")
     for rel in written.changed:
         console.out(f"wrote {display_path(out_dir / rel)}")
+    for rel in written.removed:
+        console.out(f"removed {display_path(out_dir / rel)} (no longer generated)")
     if written.diagnostics:
         return 1
     if not written.changed:

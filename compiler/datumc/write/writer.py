@@ -66,6 +66,7 @@ class Action(StrEnum):
     UPDATE = "update"
     UNCHANGED = "unchanged"
     CHMOD = "chmod"
+    REMOVE = "remove"  # a file datumc wrote that no target generates any more
     CONFLICT = "conflict"
 
 
@@ -79,6 +80,7 @@ class Planned:
 
 @dataclass(slots=True)
 class WriteResult:
+    removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     backups: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -126,7 +128,36 @@ def plan_writes(out_dir: Path, outputs: list[Output], *, force: bool = False) ->
             diags.append(conflict(path, current or b"", output, manifest.state))
         edited = current is not None and action is Action.UPDATE and sha256(current) not in known
         planned.append(Planned(output, action, current, backup=edited))
+    for stale in _no_longer_generated(out_dir, outputs, manifest.files, force):
+        planned.append(stale)
+        if stale.action is Action.CONFLICT:
+            diags.append(_edited_stale(out_dir / stale.output.relpath))
     return planned, diags
+
+
+def _no_longer_generated(out_dir: Path, outputs: list[Output], owned: dict[str, list[str]],
+                         force: bool) -> list[Planned]:
+    """Files the manifest owns, in the directories of the targets being built, that no
+    output is any more: removed, unless edited by hand (then kept, as any edit is)."""
+    generated = {o.relpath for o in outputs}
+    dirs = {rel.split("/", 1)[0] + "/" for rel in generated}
+    out = []
+    for rel, known in sorted(owned.items()):
+        if rel in generated or not rel.startswith(tuple(dirs)) or _unsafe_path(out_dir, rel):
+            continue
+        current = read_current(out_dir / rel)
+        edited = current is not None and sha256(current) not in known
+        action = Action.CONFLICT if edited and not force else Action.REMOVE
+        out.append(Planned(Output(rel, b""), action, current, backup=edited))
+    return out
+
+
+def _edited_stale(path: Path) -> Diagnostic:
+    return Diagnostic(
+        HAND_EDITED, HAND_EDITED.severity,
+        "is no longer generated, but was edited by hand since datumc wrote it; not removed",
+        display_path(path), hint="remove it yourself, or run `datumc build --force` (it is "
+        "kept as .bak)")
 
 
 def _unsafe_path(out_dir: Path, relpath: str) -> Diagnostic | None:
@@ -209,12 +240,15 @@ def apply_writes(out_dir: Path, planned: list[Planned], *, opener: Opener = defa
     result = WriteResult()
     todo = [p for p in planned if p.action in (Action.CREATE, Action.UPDATE)]
     chmods = [p for p in planned if p.action is Action.CHMOD]
+    removals = [p for p in planned if p.action is Action.REMOVE]
     manifest = read_manifest(out_dir)
     final = dict(manifest)
     for p in planned:
-        if p.action is not Action.CONFLICT:
+        if p.action is Action.REMOVE:
+            final.pop(p.output.relpath, None)
+        elif p.action is not Action.CONFLICT:
             final[p.output.relpath] = [sha256(p.output.content)]
-    if not todo and not chmods and final == manifest:
+    if not todo and not chmods and not removals and final == manifest:
         return result
     temps, error = _stage(out_dir, todo, opener)
     if error is not None:
@@ -224,6 +258,8 @@ def apply_writes(out_dir: Path, planned: list[Planned], *, opener: Opener = defa
     try:
         write_atomic(out_dir / MANIFEST, manifest_bytes(transitional), 0o644, opener)
         _commit(out_dir, temps, chmods, result, opener)
+        if not result.diagnostics:
+            _remove(out_dir, removals, result, opener)
         write_atomic(out_dir / MANIFEST, manifest_bytes(final), 0o644, opener)
     except OSError as exc:
         for tmp, _ in temps:
@@ -298,6 +334,24 @@ def _commit(out_dir: Path, temps: list[tuple[Path, Planned]], chmods: list[Plann
         result.changed.append(p.output.relpath)
     for directory in directories:
         fsync_dir(directory)
+
+
+def _remove(out_dir: Path, removals: list[Planned], result: WriteResult,
+            opener: Opener) -> None:
+    """Delete files no longer generated, each only if it still holds what was planned
+    against (a forced removal of a hand edit keeps it as .bak first)."""
+    for p in removals:
+        path = out_dir / p.output.relpath
+        if p.current is None:
+            continue  # already gone: only the manifest forgets it
+        if p.backup:
+            result.backups.append(display_path(_keep_backup(path, p, opener)))
+        if read_current(path) != p.current:
+            result.diagnostics.append(_edited_stale(path))
+            continue
+        path.unlink()
+        result.removed.append(p.output.relpath)
+        fsync_dir(path.parent)
 
 
 def _edited_meanwhile(out_dir: Path, temps: list[tuple[Path, Planned]]) -> list[Diagnostic]:
