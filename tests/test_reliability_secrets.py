@@ -218,3 +218,53 @@ def test_console_masks_secret_env_values_in_any_message(project) -> None:
                           text=True, env=datumc_env({"SOME_API_KEY": SECRET}), check=True)
     assert SECRET not in proc.stdout + proc.stderr
     assert f"leak? {MASKED}" in proc.stderr and f"leak? {MASKED}" in proc.stdout
+
+
+@pytest.mark.parametrize("value", [
+    'pa\\ss"word-0123456789-tok',   # YAML writes it escaped: \\ and \"
+    "tab\there-0123456789-token",   # written as \t
+    "uni\u2028line-0123456789-tok",  # written as \L
+])
+def test_a_secret_the_output_writes_escaped_is_still_found(project, value: str) -> None:
+    """The leak check reads each output as its consumer does (YAML parsed, shell words
+    split, unit values unescaped), so an escape on the way in hides nothing."""
+    root = project({"a": datum("a", parameters={"extra_header": value})})
+    (root / ".env").write_text(f"MY_SERVICE_TOKEN={value}\n")
+    result = run_datumc("build", cwd=root)
+    assert result.code == 1, result.output
+    assert "DC023" in result.stderr and "MY_SERVICE_TOKEN" in result.stderr
+    assert "a.ai_model.toml:" in result.stderr  # pointed at the datum line that holds it
+    assert value not in result.output
+    assert not (root / "build").exists()
+
+
+FORGED = "datums/x.ai_model.toml:1:1: error DC999 forged"
+
+
+def test_no_value_forges_a_line_or_reaches_the_terminal_raw(project) -> None:
+    """The one sanitizer: a quoted key holding a line break and a value holding ESC
+    sequences are printed escaped, in every format."""
+    text = datum("a", parameters={f"x\n{FORGED}": 1, "colour": "\x1b[31mred\x1b[0m\u2028"})
+    root = project({"a": text.replace("[ai_model]", "[ai_model]\nrpm_limit = \"\x1b[2J\"")})
+    for fmt in ("text", "json", "github", "sarif"):
+        out = run_datumc("lint", "--format", fmt, cwd=root).output
+        assert "\x1b" not in out and "\u2028" not in out, fmt
+        assert not any(line.startswith(FORGED) for line in out.splitlines()), fmt
+
+
+def test_key_shaped_values_are_masked_in_every_message(project) -> None:
+    key = "sk-proj-" + "Zz9yXx8wVv7uTt6sRr5qPp4oNn3mMm2lLk1" + "9876"
+    text = datum("a", litellm_model=f"{key}/model", fallbacks=[key],
+                 parameters={"temprature": key})
+    root = project({"a": text})
+    for fmt in ("text", "json", "github", "sarif"):
+        out = run_datumc("lint", "--format", fmt, cwd=root).output
+        assert key not in out and "9876" in out, fmt
+
+
+def test_env_file_values_are_masked_in_any_message(project) -> None:
+    value = "correct-horse-battery-staple-42"
+    root = project({"a": datum("a", parameters={"user": value})})
+    (root / ".env").write_text(f"MY_PASSWORD={value}\n")
+    result = run_datumc("build", cwd=root)
+    assert value not in result.output

@@ -50,8 +50,10 @@ def test_github_annotations() -> None:
     assert lines[0] == ("::warning file=datums/a b%2Cc%3Ad.ai_model.toml,line=7,col=12,"
                         "title=DC111::plain http%0Ahint: use https")
     assert lines[1] == "::error file=.env,title=DC306::X is missing"
+    # A line break inside a message is shown escaped (the one sanitizer), so it can
+    # never start a second workflow command.
     assert lines[2] == ("::notice file=/abs/config.yaml,line=3,title=DC217::"
-                        "quoted%0A::error::injected 100%25")
+                        "quoted\\n::error::injected 100%25")
     assert len(lines) == 4
 
 

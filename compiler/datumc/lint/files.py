@@ -16,6 +16,7 @@ from datumc.load.source import display_path
 from datumc.load.stack import PROJECT_FILE, Stack, load_project, load_stack
 from datumc.pipeline import Compilation, analyse, analyse_stack
 from datumc.plan.model import NOT_LITELLM, is_litellm_config
+from datumc.secrets.redact import is_secret_env, remember
 from datumc.validate.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.validate.project import LintSection
 
@@ -115,6 +116,7 @@ def _lint_env(path: Path, context: Compilation | None,
     if not isinstance(doc, EnvDoc):
         return [doc]
     texts[doc.display] = doc.source.text
+    remember(e.value for e in doc.entries if is_secret_env(e.key, e.value))
     needed = _needed(context)
     out: list[Diagnostic] = []
     for check in env_checks():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from datumc.diagnostics import Diagnostic, Severity
+from datumc.secrets.redact import clean
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -35,4 +36,5 @@ def annotation(diag: Diagnostic) -> str:
 
 
 def render(diags: Sequence[Diagnostic]) -> str:
+    diags = [clean(d) for d in diags]  # secrets masked, control characters escaped
     return "".join(annotation(d) + "\n" for d in diags)

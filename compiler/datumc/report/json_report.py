@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from datumc.diagnostics import Diagnostic, summarize
+from datumc.secrets.redact import clean
 
 
 def as_dict(diag: Diagnostic) -> dict[str, Any]:
@@ -22,5 +23,6 @@ def as_dict(diag: Diagnostic) -> dict[str, Any]:
 
 
 def render(diags: Sequence[Diagnostic]) -> str:
+    diags = [clean(d) for d in diags]  # secrets masked, control characters escaped
     body = {"diagnostics": [as_dict(d) for d in diags], "summary": summarize(diags)}
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

@@ -18,6 +18,7 @@ from datumc import __version__
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.registry import RULES
 from datumc.lint.rule import Rule
+from datumc.secrets.redact import clean
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -89,4 +90,5 @@ def document(diags: Sequence[Diagnostic]) -> dict[str, Any]:
 
 
 def render(diags: Sequence[Diagnostic]) -> str:
-    return json.dumps(document(diags), indent=2, ensure_ascii=False) + "\n"
+    cleaned = [clean(d) for d in diags]  # secrets masked, control characters escaped
+    return json.dumps(document(cleaned), indent=2, ensure_ascii=False) + "\n"

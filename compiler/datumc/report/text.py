@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from datumc.diagnostics import Diagnostic
+from datumc.secrets.redact import clean
 
 
 def line(diag: Diagnostic) -> str:
@@ -12,6 +13,7 @@ def line(diag: Diagnostic) -> str:
 
 
 def render(diags: Sequence[Diagnostic]) -> str:
+    diags = [clean(d) for d in diags]  # secrets masked, control characters escaped
     out = []
     for diag in diags:
         out.append(line(diag))

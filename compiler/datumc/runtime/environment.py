@@ -15,6 +15,7 @@ from pathlib import Path
 from datumc.load.env_loader import EnvDoc, load_env
 from datumc.load.source import display_path
 from datumc.secrets.detect import mask, unusable_env_value
+from datumc.secrets.redact import is_secret_env, remember
 from datumc.validate.limits import MAX_ENV_BYTES
 from datumc.validate.project import Project
 
@@ -63,6 +64,7 @@ def env_file(root: Path, project: Project) -> EnvFile:
     loaded = load_env(path, limit=MAX_ENV_BYTES)
     if not isinstance(loaded, EnvDoc):
         return EnvFile(path, problem=loaded.message)
+    remember(e.value for e in loaded.entries if is_secret_env(e.key, e.value))
     return EnvFile(path, loaded)
 
 

@@ -10,15 +10,18 @@ refuses the whole build when one appears, pointing at the datum that holds it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+import shlex
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from datumc.diagnostics import Diagnostic
-from datumc.load.env_loader import EnvDoc, load_env
+from datumc.load.env_loader import EnvDoc, env_lines, load_env
 from datumc.load.stack import Stack
+from datumc.plan.model import walk_strings
 from datumc.secrets import SECRET_IN_OUTPUT
 from datumc.secrets.detect import mask
-from datumc.secrets.redact import is_secret_env
+from datumc.secrets.redact import is_secret_env, remember
 from datumc.validate.limits import MAX_ENV_BYTES
 from datumc.write.output import Output
 
@@ -31,7 +34,9 @@ def known_secrets(stack: Stack, environ: Mapping[str, str] | None = None) -> dic
         doc = load_env(env_file, limit=MAX_ENV_BYTES)
         if isinstance(doc, EnvDoc):
             env.update({e.key: e.value for e in doc.entries})
-    return {name: value for name, value in env.items() if is_secret_env(name, value)}
+    found = {name: value for name, value in env.items() if is_secret_env(name, value)}
+    remember(found.values())  # and never print one, in any message
+    return found
 
 
 def find_leaks(stack: Stack, outputs: Iterable[Output], secrets: Mapping[str, str]) -> (
@@ -40,11 +45,65 @@ def find_leaks(stack: Stack, outputs: Iterable[Output], secrets: Mapping[str, st
     """One error per secret value found in a rendered output."""
     diags = []
     for output in outputs:
-        text = output.content.decode("utf-8", "replace")
+        readings = readings_of(output)
         for name, value in sorted(secrets.items()):
-            if value in text:
+            if any(value in text for text in readings):
                 diags.append(_leak(stack, output, name, value))
     return diags
+
+
+def readings_of(output: Output) -> list[str]:
+    """The output's text, and every string its consumer reads out of it: YAML keys and
+    values as a YAML parser returns them (escapes undone), shell words as a shell splits
+    them, unit-file values with `%%`/`$$` undone, `.env` values. A secret escaped on its
+    way into a file is still the secret."""
+    text = output.content.decode("utf-8", "replace")
+    name = output.relpath.rsplit("/", 1)[-1]
+    try:
+        if name.endswith((".yaml", ".yml")):
+            return [text, *_yaml_strings(text)]
+        if name.endswith(".sh"):
+            return [text, *_shell_words(text)]
+        if name.endswith((".container", ".service")):
+            return [text, *_unit_values(text)]
+    except ValueError:
+        pass  # unreadable as its format: the text itself is still searched
+    if name.startswith(".env") or name.endswith(".env"):
+        return [text, *(line.partition("=")[2] for line in env_lines(text))]
+    return [text]
+
+
+def _yaml_strings(text: str) -> Iterator[str]:
+    import yaml
+
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from None
+    stack: list[Any] = docs
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif item is not None:
+            yield str(item)
+
+
+def _shell_words(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        yield from shlex.split(line, comments=True, posix=True)
+
+
+def _unit_values(text: str) -> Iterator[str]:
+    for line in text.splitlines():
+        _, sep, value = line.partition("=")
+        if sep:
+            plain = value.replace("%%", "%").replace("$$", "$")
+            yield plain
+            yield from shlex.split(plain, posix=True)
 
 
 def _leak(stack: Stack, output: Output, name: str, value: str) -> Diagnostic:
@@ -52,16 +111,11 @@ def _leak(stack: Stack, output: Output, name: str, value: str) -> Diagnostic:
                f"{output.relpath}")
     hint = ("datums name secrets, they never hold them: use api_key_env = \"NAME\" (emitted "
             "as os.environ/NAME) and keep the value in the environment or the .env file")
-    for entry in stack.entries:
-        offset = entry.doc.source.text.find(value)
-        if offset >= 0:
-            line, col = entry.doc.positions.line_col(offset)
-            return Diagnostic(SECRET_IN_OUTPUT, SECRET_IN_OUTPUT.severity, message,
-                              entry.doc.display, line, col, hint)
-    doc = stack.project_doc
-    if doc is not None and value in doc.source.text:
-        line, col = doc.positions.line_col(doc.source.text.find(value))
-        return Diagnostic(SECRET_IN_OUTPUT, SECRET_IN_OUTPUT.severity, message, doc.display,
-                          line, col, hint)
+    docs = [*(e.doc for e in stack.entries), *([stack.project_doc] if stack.project_doc else [])]
+    for doc in docs:
+        for path, text, _ in walk_strings(doc.data, ()):  # as parsed, escapes undone
+            if value in text:
+                return doc.diag(SECRET_IN_OUTPUT, SECRET_IN_OUTPUT.severity, message, path,
+                                hint, value=True)
     where = str(Path(stack.project.datumc.out_dir) / output.relpath)
     return Diagnostic(SECRET_IN_OUTPUT, SECRET_IN_OUTPUT.severity, message, where, hint=hint)

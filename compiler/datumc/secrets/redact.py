@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from functools import cache
 
+from datumc.diagnostics import Diagnostic
 from datumc.secrets.detect import is_secret_name, key_shape, looks_secret, mask
 
 _MIN_ENV_SECRET = 8  # shorter env values ("true", "4000") are not worth masking
@@ -51,13 +53,64 @@ def env_secrets(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
     return _env_secrets(tuple(sorted(env.items())))
 
 
+# Secret values read from the project's env file (not in os.environ): masked as well.
+_KNOWN: set[str] = set()
+
+
+def remember(values: Iterable[str]) -> None:
+    """Mask these values (a project's `.env` secrets) in everything printed from now on."""
+    _KNOWN.update(v for v in values if len(v) >= _MIN_ENV_SECRET)
+
+
 def redact(text: str, environ: Mapping[str, str] | None = None) -> str:
-    """`text` with every secret value from the environment masked."""
-    for value in env_secrets(environ):
+    """`text` with every secret value from the environment and the env file masked."""
+    values = sorted({*env_secrets(environ), *_KNOWN}, key=len, reverse=True)
+    for value in values:
         if value in text:
             text = text.replace(value, mask(value))
     return text
 
 
-__all__ = ["env_secrets", "is_secret_env", "is_secret_name", "looks_secret", "mask",
-           "mask_tokens", "redact", "shown"]
+# Characters a terminal or a log reader would act on: C0/C1 controls (ESC starts colour
+# and cursor sequences), DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str, *, multiline: bool = False) -> str:
+    """Control characters shown escaped (`\\x1b`); a line break too, unless `multiline`."""
+    text = _CONTROL.sub(lambda m: _escape(m.group()), text)
+    return text if multiline else text.replace("\n", "\\n")
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def sanitize(text: str, *, multiline: bool = False) -> str:
+    """The one sanitizer for printed text: secret values and key-shaped words masked,
+    control characters (and, unless `multiline`, line breaks) escaped, so no value can
+    leak, colour the terminal or forge another line of output."""
+    return visible(redact(mask_tokens(text)), multiline=multiline)
+
+
+def clean(diag: Diagnostic) -> Diagnostic:
+    """A diagnostic as every output format prints it: message, hint and path sanitized."""
+    return replace(diag, message=sanitize(diag.message), path=visible(diag.path),
+                   hint=sanitize(diag.hint, multiline=True))
+
+
+__all__ = [
+    "clean",
+    "env_secrets",
+    "is_secret_env",
+    "is_secret_name",
+    "looks_secret",
+    "mask",
+    "mask_tokens",
+    "redact",
+    "remember",
+    "sanitize",
+    "shown",
+    "visible",
+]
