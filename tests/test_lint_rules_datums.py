@@ -357,3 +357,15 @@ def test_dc112_mode_mismatch(project: Project) -> None:
 def test_dc112_passes(project: Project, model: str, caps: list[str]) -> None:
     root = project({"a": datum("a", litellm_model=model, capabilities=caps)})
     assert "DC112" not in codes(lint_project(root))
+
+
+def test_dc102_a_key_pasted_anywhere_in_datumc_toml(project: Project) -> None:
+    """Secrets are looked for in every input: tables of datumc.toml that never become
+    LiteLLM config ([proxy], [kubernetes], profiles) are read by DC102."""
+    root = project({"a": datum("a", api_key_env="OPENAI_API_KEY")},
+                   f'[proxy]\nhost = "{OPENAI_KEY}"\n[profiles.p.kubernetes]\n'
+                   'namespace = "gsk_a1B2c3D4e5F6g7H8i9J0k1L2"\n')
+    found = only(lint_project(root), "DC102")
+    assert [(Path(d.path).name, d.line) for d in found] == [("datumc.toml", 2),
+                                                            ("datumc.toml", 4)]
+    assert all(OPENAI_KEY not in d.message for d in found)

@@ -1,5 +1,6 @@
-"""A secret written into the parts of a datum that never reach LiteLLM: `[b00t.env]`,
-`[[b00t.usage]]`, a hint, or anywhere in a datum that failed validation.
+"""A secret written into the parts of a datum that never reach LiteLLM (`[b00t.env]`,
+`[[b00t.usage]]`, a hint, anywhere in a datum that failed validation), or a key pasted
+into a table of datumc.toml that is not LiteLLM config (`[proxy]`, `[kubernetes]`).
 
 Why: datums are meant to be committed and shared; a key in one is a leaked key,
 even where datumc never copies it into a generated file. A key in a value that
@@ -58,6 +59,26 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
         yield from _check_doc(entry.doc, planned=True)
     for doc in stack.rejected:
         yield from _check_doc(doc, planned=False)
+    if stack.project_doc is not None:
+        yield from _check_project(stack.project_doc)
+
+
+# datumc.toml tables that become the LiteLLM config, where DC206 reads them.
+_PLANNED_TABLES = frozenset({"litellm_settings", "general_settings", "router", "extra_sections"})
+
+
+def _check_project(doc: TomlDoc) -> Iterator[Diagnostic]:
+    """A key pasted anywhere else in datumc.toml ([proxy], [kubernetes], a profile...)."""
+    for path, value, _ in strings(doc.data):
+        tables = [p for p in path if isinstance(p, str)]
+        if _PLANNED_TABLES & set(tables[:1] + tables[2:3]) or key_shape(value) is None:
+            continue
+        if _env_name_field(path) or secret_ref(value):
+            continue
+        yield doc.diag(CODE, SEVERITY, f"{dotted(path)}: hardcoded secret, {describe(value)}",
+                       path, hint="datumc.toml holds names, never values: put the key in .env "
+                       "and name its variable; rotate it if this file was ever shared",
+                       value=True)
 
 
 def _check_doc(doc: TomlDoc, *, planned: bool) -> Iterator[Diagnostic]:
