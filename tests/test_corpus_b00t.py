@@ -39,10 +39,19 @@ def test_history_datum_compiles(corpus: Path, tmp_path: Path) -> None:
     assert result.code == 0, result.output
 
 
-def test_corpus_in_place_without_copying(corpus: Path, tmp_path: Path) -> None:
-    """The corpus can also be pointed at directly through datum_dirs."""
+def test_corpus_outside_the_project_is_refused(corpus: Path, tmp_path: Path) -> None:
+    """Datum directories stay inside the project: an absolute datum_dirs entry is a
+    DC003 at its line, and nothing under it is read."""
     (tmp_path / "datumc.toml").write_text(
         f'[datumc]\ndatum_dirs = ["{(corpus / "b00t" / "ai_model").as_posix()}"]\n'
     )
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.code == 1, result.output
+    assert "datumc.toml:2:" in result.output and "DC003" in result.output
+    assert ".ai_model.toml" not in result.output
+
+
+def test_corpus_copied_into_the_project_lints(corpus: Path, tmp_path: Path) -> None:
+    shutil.copytree(corpus / "b00t" / "ai_model", tmp_path / "datums")
     result = run_cli("lint", cwd=tmp_path)
     assert result.code == 0, result.output

@@ -8,6 +8,7 @@ it serves (`/model/info`, `/v1/models`) with the datums themselves.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,8 +109,7 @@ def test_every_b00t_corpus_datum_is_loaded(corpus: Path, tmp_path: Path, litellm
     if not source.is_dir():
         pytest.skip(f"corpus directory {source} not present")
     root = tmp_path / kind
-    root.mkdir()
-    (root / "datumc.toml").write_text(f'[datumc]\ndatum_dirs = ["{source.as_posix()}"]\n')
+    shutil.copytree(source, root / "datums")
     stack = Stack(root, {})
     stack.build()
     env = {name: secret(name.lower()) for name in stack.needed_env()}

@@ -4,6 +4,7 @@ no secret printed, and the b00t datums still compile (warnings only)."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_b00t_datums_lint_without_errors(corpus: Path, tmp_path: Path, subdir: s
 
 @pytest.mark.parametrize("subdir", B00T_DIRS)
 def test_b00t_datums_compile(corpus: Path, tmp_path: Path, subdir: str) -> None:
-    (tmp_path / "datumc.toml").write_text(f"[datumc]\ndatum_dirs = [{str(corpus / subdir)!r}]\n")
+    shutil.copytree(corpus / subdir, tmp_path / "datums")
     result = compile_project(tmp_path)
     assert result.ok, [d for d in result.diagnostics if d.severity is Severity.ERROR]
     assert result.outputs

@@ -221,7 +221,7 @@ def test_bundled_datums_keep_the_invariant(bundled: Path) -> None:
 
 @pytest.mark.parametrize("subdir", ["b00t/ai_model", "b00t/model", "b00t/history"])
 def test_b00t_corpus_keeps_the_invariant(corpus: Path, tmp_path: Path, subdir: str) -> None:
-    (tmp_path / "datumc.toml").write_text(f"[datumc]\ndatum_dirs = [{str(corpus / subdir)!r}]\n")
+    shutil.copytree(corpus / subdir, tmp_path / "datums")
     assert check_invariant(tmp_path)
 
 

@@ -264,7 +264,7 @@ def test_models_with_no_proxy_says_so(tmp_path: Path, clean_env: pytest.MonkeyPa
 
 def test_models_rejects_a_bad_url(tmp_path: Path) -> None:
     result = run_cli("models", "--project", tmp_path, "--url", "localhost:4000")
-    assert result.code == 1
+    assert result.code == 2  # a usage error
     assert "not a proxy URL" in result.stderr
 
 

@@ -2,24 +2,97 @@
 
 from __future__ import annotations
 
-import gc
+# The C module, already loaded by the interpreter: `import signal` takes a millisecond
+# (it builds enums), a millisecond in which Ctrl-C would still print a traceback.
+import _signal  # type: ignore[import-not-found]
 import os
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
+from types import FrameType
 
-import click
+# Ctrl-C is handled before anything slow is imported. Until main() runs (while Python
+# imports click, pydantic, ...) and after it returns, SIGINT ends the process at once
+# with exit 130; inside main() it raises KeyboardInterrupt, so clean-up runs and main()
+# says "interrupted". Either way: exit 130, no traceback.
+_CLEAN_UP = False
 
-from datumc import __version__
-from datumc.console import Console
-from datumc.errors import DatumcError, UsageError
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    global _CLEAN_UP
+    if _CLEAN_UP:
+        _CLEAN_UP = False  # a second Ctrl-C does not wait for the clean-up
+        raise KeyboardInterrupt
+    os.write(2, b"\ndatumc: interrupted\n")
+    os._exit(130)
+
+
+def _launched_as_datumc() -> bool:
+    """This process is the `datumc` command (the console script or `python -m datumc`),
+    not a program that imports datumc: only then is SIGINT datumc's to handle."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None and spec.name == "datumc.__main__":
+        return True
+    name = sys.argv[0].replace(os.sep, "/").rsplit("/", 1)[-1] if sys.argv else ""
+    return name.split(".")[0] == "datumc"  # pathlib is not imported yet: it is slow
+
+
+_COMMAND = _launched_as_datumc()
+if _COMMAND and _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+    _signal.signal(_signal.SIGINT, _on_sigint)
+
+import contextlib  # noqa: E402 - after the SIGINT handler, on purpose
+import errno  # noqa: E402
+import gc  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, TypeVar  # noqa: E402
+
+import click  # noqa: E402
+
+from datumc import __version__  # noqa: E402
+from datumc.console import Console  # noqa: E402
+from datumc.errors import DatumcError, UsageError  # noqa: E402
 
 T = TypeVar("T")
 EXIT_INTERNAL = 3
 
-_DIR = click.Path(file_okay=False, path_type=Path)
-_PATH = click.Path(path_type=Path)
+NAME_MAX = 255  # bytes in one file name, on every file system datumc runs on
+
+
+class _PathArg(click.Path):
+    """click.Path, refusing a path the system cannot look up at all (a name over 255
+    bytes, a path over PATH_MAX, a symlink loop): a usage error, not an OSError or a
+    RuntimeError deep inside a command."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        problem = path_problem(os.fsdecode(value))
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` can never name a file, or None."""
+    for part in Path(path).parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            return f"the name {_short(part)} is {size} bytes long; the limit is {NAME_MAX}"
+    try:
+        Path(path).stat()
+    except OSError as exc:  # ENAMETOOLONG (over PATH_MAX), ELOOP (a symlink loop), ...
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return f"{_short(path)}: {exc.strerror or exc}"
+    except ValueError:  # a NUL byte
+        return f"{_short(path)} holds a NUL byte"
+    return None
+
+
+def _short(text: str) -> str:
+    shown = click.format_filename(text)
+    return repr(shown if len(shown) <= 40 else shown[:40] + "...")
+
+
+_DIR = _PathArg(file_okay=False, path_type=Path)
+_PATH = _PathArg(path_type=Path)
 
 
 def _execute(run: Callable[[T, Console], int], args: T) -> None:
@@ -108,6 +181,32 @@ def lint(paths: tuple[Path, ...], project: Path, fmt: str | None, strict: bool) 
     _execute(run, LintArgs(paths, project, fmt, strict))
 
 
+def _finite(value: float, param: click.Parameter) -> float:
+    """FloatRange lets nan through (every comparison with it is false)."""
+    if value != value:
+        raise click.BadParameter("must be a number of seconds, not nan", param=param)
+    return value
+
+
+def _listen_host(value: str, param: click.Parameter) -> str:
+    """An IP address or a host name: the proxy gets it as one argument."""
+    import ipaddress
+    import re
+
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    labels = value.removesuffix(".").split(".")
+    label = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+    if len(value) <= 253 and all(label.fullmatch(part) for part in labels):
+        return value
+    raise click.BadParameter(
+        f"{value!r} is not an IP address or a host name; e.g. 127.0.0.1, 0.0.0.0 or ::",
+        param=param)
+
+
 def _has(fmt: str) -> bool:
     return fmt in _format_choices()
 
@@ -153,6 +252,7 @@ def init_env(example: Path, env: Path) -> None:
               help="Project directory (holds datumc.toml, datums/ and .env).")
 @click.option("--profile", default=None, help="Serve the build of [profiles.NAME].")
 @click.option("--host", default="127.0.0.1", show_default=True,
+              callback=lambda ctx, param, value: _listen_host(value, param),
               help="Address to listen on. Use 0.0.0.0 to accept other machines.")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port to listen on. Default: [proxy] port (4000).")
@@ -186,7 +286,8 @@ _KEY_HELP = "Env var holding the master key (read from the shell, else .env). " 
               "exit 1 if any fails.")
 @click.option("--model", "-m", "models", multiple=True,
               help="With --health: check only this model (repeatable).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=86_400.0), default=60.0,
+              show_default=True, callback=lambda ctx, param, value: _finite(value, param),
               help="Seconds to wait for each model with --health.")
 @click.option("--profile", default=None, help="Use [profiles.NAME] settings.")
 def models(project: Path, url: str | None, key_env: str | None, health: bool,
@@ -215,7 +316,7 @@ def doctor(project: Path, url: str | None, key_env: str | None, profile: str | N
 
 
 @cli.command("import")
-@click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("config", type=_PathArg(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", type=_DIR, default=Path(), show_default=True,
               help="Project directory to create: DIR/datumc.toml and DIR/datums/.")
 @click.option("--force", is_flag=True,
@@ -234,11 +335,23 @@ def import_(config: Path, out: Path, force: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: every failure becomes a message and an exit code, never a traceback."""
+    global _CLEAN_UP
     # A build allocates many long-lived objects and frees almost no cycles, so the
     # default GC thresholds rescan the same objects again and again: about 10% of a
     # 10,000-datum build. Collect far less often (as mypy does); restore on return.
     gc_thresholds = gc.get_threshold()
     gc.set_threshold(200_000, 30, 30)
+    try:
+        _CLEAN_UP = True
+        return _run(argv)
+    except KeyboardInterrupt:  # raised in one of _run's handlers
+        return _interrupted("interrupted")
+    finally:
+        _CLEAN_UP = False
+        gc.set_threshold(*gc_thresholds)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="datumc",
                  standalone_mode=False)
@@ -250,8 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("datumc: aborted", err=True)
-        return 130
+        return _interrupted("interrupted")  # click turns KeyboardInterrupt into Abort
     except UsageError as exc:
         Console().err(f"datumc: {exc}")
         return 2
@@ -259,16 +371,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         Console().err(f"datumc: {exc}")
         return 1
     except KeyboardInterrupt:
-        click.echo("datumc: interrupted", err=True)
-        return 130
+        return _interrupted("interrupted")
     except BrokenPipeError:
         sys.stderr.close()
         return 1
     except Exception as exc:
         return _internal(exc)
-    finally:
-        gc.set_threshold(*gc_thresholds)
     return 0
+
+
+def _interrupted(what: str) -> int:
+    """Exit 130. The datumc command exits here and now: CPython turns its own exit status
+    into death by SIGINT when the interrupt landed inside code run by exec() (dataclasses
+    and namedtuples make some), so a clean return would not always give 130."""
+    global _CLEAN_UP
+    _CLEAN_UP = False
+    click.echo(f"datumc: {what}", err=True)
+    if _COMMAND:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(130)
+    return 130
 
 
 def _internal(exc: BaseException) -> int:

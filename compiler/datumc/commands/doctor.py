@@ -14,6 +14,7 @@ from datumc.pipeline import compile_project
 from datumc.runtime import checks
 from datumc.runtime.checks import Check, Status
 from datumc.runtime.environment import env_file, shell_env
+from datumc.runtime.http import check_url
 from datumc.runtime.proxy import target
 
 
@@ -26,6 +27,8 @@ class DoctorArgs:
 
 
 def run(args: DoctorArgs, console: Console) -> int:
+    if args.url is not None:
+        check_url(args.url)  # a bad --url is a usage error, before any check runs
     results = list(diagnose(args))
     for check in results:
         console.out(f"{check.status.value:<5} {check.title}")

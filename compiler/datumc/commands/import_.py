@@ -17,7 +17,7 @@ from datumc.importer.codes import EXISTS, MIXED
 from datumc.importer.plan import ImportResult, import_config
 from datumc.importer.render import DATUM_DIR
 from datumc.load.discover import walk_datums
-from datumc.load.source import display_path
+from datumc.load.source import display_path, real_path
 from datumc.load.yaml_loader import load_yaml
 from datumc.report.text import render as render_text
 from datumc.validate.limits import MAX_YAML_BYTES
@@ -107,7 +107,7 @@ def _unsafe(directory: Path) -> Diagnostic | None:
         return None
     return Diagnostic(
         UNSAFE_DIR, UNSAFE_DIR.severity,
-        f"is a symlink to {directory.resolve()}; refusing to import into it",
+        f"is a symlink to {real_path(directory)}; refusing to import into it",
         display_path(directory), hint="pass --out with a real directory")
 
 
@@ -115,8 +115,8 @@ def _mixed(out: Path, outputs: Sequence[Output]) -> Diagnostic | None:
     datums = out / DATUM_DIR
     if not datums.is_dir():
         return None
-    ours = {(out / o.relpath).resolve() for o in outputs}
-    others = sorted(p.name for p in walk_datums(datums) if p.resolve() not in ours)
+    ours = {real_path(out / o.relpath) for o in outputs}
+    others = sorted(p.name for p in walk_datums(datums) if real_path(p) not in ours)
     if not others:
         return None
     shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from datumc.console import Console
+from datumc.errors import DatumcError
 from datumc.load.source import display_path
 from datumc.write import initenv
 
@@ -20,8 +22,12 @@ class InitEnvArgs:
 
 
 def run(args: InitEnvArgs, console: Console) -> int:
-    plan = initenv.plan(args.example, args.env)
-    initenv.apply(plan)
+    try:
+        plan = initenv.plan(args.example, args.env)
+        _check_parent(plan.path, args.env)
+        initenv.apply(plan)
+    except OSError as exc:  # ENAMETOOLONG, EACCES, EROFS, ENOSPC, ...: a message, exit 1
+        raise DatumcError(_os_problem(exc, args)) from None
     shown = display_path(args.env)
     if plan.before is None:
         console.out(f"created {shown} (mode 0600) with {len(plan.added)} key(s) from "
@@ -38,6 +44,23 @@ def run(args: InitEnvArgs, console: Console) -> int:
     if plan.empty:
         console.out(f"still empty in {shown}: {_names(plan.empty)}")
     return 0
+
+
+def _check_parent(path: Path, env: Path) -> None:
+    """The env file goes into an existing directory: init-env creates no directories."""
+    parent = path.parent
+    if parent.is_dir():
+        return
+    what = "is not a directory" if parent.exists() or parent.is_symlink() else "does not exist"
+    raise DatumcError(f"cannot create {display_path(env)}: {display_path(parent)} {what}; "
+                      "create the directory first, or pass --env with another path")
+
+
+def _os_problem(exc: OSError, args: InitEnvArgs) -> str:
+    reading = exc.filename is not None and Path(os.fsdecode(exc.filename)) == args.example
+    if reading:
+        return f"cannot read {display_path(args.example)}: {exc.strerror or exc}"
+    return f"cannot write {display_path(args.env)}: {exc.strerror or exc}"
 
 
 def _names(names: tuple[str, ...]) -> str:

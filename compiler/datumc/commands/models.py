@@ -14,6 +14,7 @@ from pathlib import Path
 from datumc.console import Console
 from datumc.errors import UsageError
 from datumc.runtime.health import Health, check_all, served_models
+from datumc.runtime.http import check_url
 from datumc.runtime.proxy import load_settings, target
 
 
@@ -31,6 +32,8 @@ class ModelsArgs:
 def run(args: ModelsArgs, console: Console) -> int:
     if args.models and not args.health:
         raise UsageError("--model only applies with --health")
+    if args.url is not None:
+        check_url(args.url)  # a bad --url is a usage error, before the project is read
     project = load_settings(args.project, args.profile)
     proxy = target(args.project, project, url=args.url, key_env=args.key_env)
     served = served_models(proxy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from datumc.console import Console
-from datumc.load.source import display_path
+from datumc.errors import DatumcError, UsageError
+from datumc.load.source import Source, display_path, read_source
 from datumc.validate.datum import Datum
 from datumc.validate.project import Project
 
+MAX_SCHEMA_BYTES = 1024 * 1024
 SCHEMAS: dict[str, type[BaseModel]] = {
     "ai_model.schema.json": Datum,
     "datumc.schema.json": Project,
@@ -35,21 +38,17 @@ def schema_text(model: type[BaseModel]) -> str:
 
 
 def run(args: SchemaArgs, console: Console) -> int:
+    _check_dir(args.directory)
     stale = []
     for name, model in SCHEMAS.items():
         path = args.directory / name
         text = schema_text(model)
-        try:
-            current = path.read_text(encoding="utf-8")
-        except OSError:
-            current = None
-        if current == text:
+        if _current(path) == text:
             continue
         if args.check:
             stale.append(path)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        _write(path, text)
         console.out(f"wrote {display_path(path)}")
     for path in stale:
         console.err(f"stale: {display_path(path)} differs from the datumc models")
@@ -59,3 +58,33 @@ def run(args: SchemaArgs, console: Console) -> int:
     if args.check:
         console.out("datumc: schemas up to date")
     return 0
+
+
+def _check_dir(directory: Path) -> None:
+    """--dir must be a directory, or a path where one can be made: a usage error otherwise
+    (a FIFO, a file, a path through a file, a name too long)."""
+    try:
+        mode = directory.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"--dir {display_path(directory)}: {exc.strerror or exc}") from None
+    if not stat.S_ISDIR(mode):
+        raise UsageError(f"--dir {display_path(directory)} is not a directory")
+
+
+def _current(path: Path) -> str | None:
+    """The schema on disk, or None. A FIFO or device in its place is never opened."""
+    found = read_source(path, limit=MAX_SCHEMA_BYTES)
+    return found.text if isinstance(found, Source) else None
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise UsageError(f"{display_path(path)} is not a regular file; remove it and run "
+                             "`datumc schema` again")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DatumcError(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None

@@ -96,7 +96,7 @@ def _argv(args: ServeArgs, compiled: Compilation, config: Path) -> list[str]:
 
 def _warn_stale(out_dir: Path, compiled: Compilation, console: Console) -> None:
     planned, _ = plan_writes(out_dir, [o for o in compiled.outputs if o.relpath == CONFIG])
-    if pending(planned):
+    if any(p.output.relpath == CONFIG for p in pending(planned)):
         console.err(
             f"warning: {display_path(out_dir / CONFIG)} is out of date with the datums; "
             "serving it as it is (run `datumc build` to update it)"

@@ -7,17 +7,20 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from datumc.diagnostics import Code, Diagnostic, Severity
-from datumc.load.source import display_path
+from datumc.load.source import display_path, path_error, real_path
 
 DATUM_SUFFIXES = (".ai_model.toml", ".model.toml")
 SYMLINK_OUTSIDE = Code("DC010", "symlink-outside-project", Severity.ERROR, """
-A datum is a symlink to a file outside the project.
+A datum, or a datum directory, is a symlink to something outside the project.
 
 Why: a build reads only the project it is given, so results do not depend on
-files elsewhere on the machine.
+files elsewhere on the machine. A datum directory named in datum_dirs must resolve,
+symlinks included, inside the project; a symlink to a directory found while walking
+one is not followed.
 
 Bad:  datums/gpt.ai_model.toml -> /home/me/other/gpt.ai_model.toml
-Good: copy the datum into datums/.
+Bad:  datums -> /home/me/other/datums
+Good: copy the datums into the project.
 """)
 NO_DATUMS = Code("DC011", "no-datums", Severity.ERROR, """
 No datum files were found, or a configured datum directory does not exist.
@@ -52,17 +55,28 @@ def _walk(directory: Path) -> Iterator[tuple[Path, bool]]:
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path))
-        elif entry.name.endswith(DATUM_SUFFIXES) and not entry.is_dir():
+        elif entry.name.endswith(DATUM_SUFFIXES) and not _is_dir(entry):
             yield Path(entry.path), entry.is_symlink()
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a directory, symlinks followed. A symlink loop is not: it is
+    yielded as a datum, and reading it reports the loop (DC002)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def discover(dirs: Iterable[Path], *, root: Path) -> tuple[list[Path], list[Diagnostic]]:
-    """Sorted datum paths from `dirs`; symlinks that leave `root` are refused."""
+    """Sorted datum paths from `dirs`; directories and symlinks that leave `root` are
+    refused (callers with a datumc.toml report the directories at their line first)."""
     found: set[Path] = set()
     diags: list[Diagnostic] = []
     for directory in dirs:
-        if not directory.is_dir():
-            diags.append(_missing_dir(directory))
+        problem = _unusable_dir(directory, root)
+        if problem is not None:
+            diags.append(problem)
             continue
         for path, is_link in _walk(directory):
             problem = _outside(path, root) if is_link else None
@@ -73,11 +87,38 @@ def discover(dirs: Iterable[Path], *, root: Path) -> tuple[list[Path], list[Diag
     return sorted(found, key=lambda p: p.as_posix()), diags
 
 
+def outside_root(directory: Path, root: Path) -> Path | None:
+    """Where `directory` really is (symlinks resolved) when that is outside `root`."""
+    real = real_path(directory)
+    return None if real.is_relative_to(real_path(root)) else real
+
+
+def dir_outside(directory: Path, real: Path) -> tuple[str, str]:
+    """The message and hint for a datum directory that resolves outside the project."""
+    return (f"datum directory {display_path(directory)} is {real}, outside the project "
+            "(through a symlink); it is not read",
+            "datumc reads nothing outside the project: move the datums into it, or replace "
+            "the symlink by the directory itself")
+
+
+def _unusable_dir(directory: Path, root: Path) -> Diagnostic | None:
+    real = outside_root(directory, root)
+    if real is not None:
+        message, hint = dir_outside(directory, real)
+        return Diagnostic(SYMLINK_OUTSIDE, SYMLINK_OUTSIDE.severity, message,
+                          display_path(directory), hint=hint)
+    try:
+        exists = directory.is_dir()
+    except OSError as exc:  # a name over 255 bytes, a path over PATH_MAX, ...
+        return path_error(directory, exc)
+    return None if exists else _missing_dir(directory)
+
+
 def _outside(path: Path, root: Path) -> Diagnostic | None:
     if not path.is_symlink():
         return None
-    target = path.resolve()
-    if target.is_relative_to(root.resolve()):
+    target = real_path(path)
+    if target.is_relative_to(real_path(root)):
         return None
     return Diagnostic(
         SYMLINK_OUTSIDE,

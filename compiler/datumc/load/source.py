@@ -50,6 +50,21 @@ def display_path(path: Path) -> str:
     return shown if shown.isprintable() else "".join(map(_visible, shown))
 
 
+def real_path(path: Path) -> Path:
+    """`path` with every symlink resolved, made absolute. Never raises: a symlink loop or
+    a name too long to look up resolves as far as it can (Path.resolve() raises
+    RuntimeError on a loop before Python 3.13)."""
+    return Path(os.path.realpath(path))
+
+
+def path_error(path: Path, exc: OSError, display: str | None = None) -> Diagnostic:
+    """DC002 for a path the system refuses to look up: a name over 255 bytes, a path
+    over PATH_MAX, a symlink loop, no permission to search a directory on the way."""
+    shown = display if display is not None else display_path(path)
+    return _unreadable(shown, f"cannot read: {exc.strerror or exc}",
+                       "check the path: each name at most 255 bytes, no symlink loop")
+
+
 def _visible(ch: str) -> str:
     if ch.isprintable():
         return ch

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.errors import UsageError
-from datumc.load.discover import NO_DATUMS, discover
+from datumc.load.discover import NO_DATUMS, SYMLINK_OUTSIDE, dir_outside, discover, outside_root
 from datumc.load.positions import Key
-from datumc.load.source import display_path
+from datumc.load.source import display_path, path_error, real_path
 from datumc.load.toml_loader import TomlDoc, load_toml, parse_toml
 from datumc.validate.check import SCHEMA, schema_diags, unknown_keys, validate_datum, validate_model
 from datumc.validate.datum import Datum
@@ -130,7 +130,11 @@ def load_project(
     [profiles.prod] is reported at its own line while you build dev.
     """
     path = root / PROJECT_FILE
-    if not path.exists():
+    try:
+        present = path.exists()
+    except OSError as exc:  # a name over 255 bytes, a path over PATH_MAX, ...
+        return None, None, {}, [path_error(path, exc)]
+    if not present:
         if profile:
             raise UsageError(f"--profile {profile}: there is no {PROJECT_FILE} defining profiles")
         return Project(), None, {}, []
@@ -260,14 +264,15 @@ def load_stack(
     if project is None:
         return None, diags
     if datum_paths is None:
-        dirs = [root / d for d in project.datumc.datum_dirs]
+        dirs, refused = _datum_dirs(root, project, project_doc, profile)
+        diags.extend(refused)
         datum_paths, found = discover(dirs, root=root)
         diags.extend(found)
-        if not datum_paths and not found:
+        if not datum_paths and not found and not refused:
             diags.append(_no_datums(dirs))
     if extra_paths:
-        known = {p.resolve() for p in datum_paths}
-        datum_paths = [*datum_paths, *(p for p in extra_paths if p.resolve() not in known)]
+        known = {real_path(p) for p in datum_paths}
+        datum_paths = [*datum_paths, *(p for p in extra_paths if real_path(p) not in known)]
     if len(datum_paths) > MAX_DATUM_FILES:
         diags.append(_too_many(root, len(datum_paths)))
         return None, diags
@@ -276,6 +281,43 @@ def load_stack(
     stack = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
     diags.extend(set_checks(stack))
     return stack, diags
+
+
+def _datum_dirs(
+    root: Path, project: Project, doc: TomlDoc | None, profile: str | None
+) -> tuple[list[Path], list[Diagnostic]]:
+    """The configured datum directories that resolve inside the project, and a DC010 at
+    its datumc.toml line for each one that leaves it (it is not walked). Paths that are
+    absolute or hold `..` were refused by the schema already (DC003)."""
+    dirs: list[Path] = []
+    refused: list[Diagnostic] = []
+    for index, name in enumerate(project.datumc.datum_dirs):
+        directory = root / name
+        real = outside_root(directory, root)
+        if real is None:
+            dirs.append(directory)
+        else:
+            refused.append(_dir_refused(directory, real, doc, (*_dirs_key(doc, profile), index)))
+    return dirs, refused
+
+
+def _dir_refused(directory: Path, real: Path, doc: TomlDoc | None,
+                 at: tuple[Key, ...]) -> Diagnostic:
+    message, hint = dir_outside(directory, real)
+    if doc is None:  # the default datums/, with no datumc.toml
+        return Diagnostic(SYMLINK_OUTSIDE, SYMLINK_OUTSIDE.severity, message,
+                          display_path(directory), hint=hint)
+    return doc.diag(SYMLINK_OUTSIDE, SYMLINK_OUTSIDE.severity, message, at, hint, value=True)
+
+
+def _dirs_key(doc: TomlDoc | None, profile: str | None) -> tuple[Key, ...]:
+    """Where datum_dirs is set: in the profile being applied, or at the top."""
+    data = doc.data if doc is not None else {}
+    overlay = data.get("profiles", {}).get(profile, {}) if profile else {}
+    section = overlay.get("datumc") if isinstance(overlay, dict) else None
+    if isinstance(section, dict) and "datum_dirs" in section:
+        return ("profiles", str(profile), "datumc", "datum_dirs")
+    return ("datumc", "datum_dirs")
 
 
 def set_checks(stack: Stack) -> Iterator[Diagnostic]:

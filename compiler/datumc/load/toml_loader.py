@@ -34,6 +34,13 @@ Good:
     provider = "openai"
 """)
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+# TOML integers are 64-bit: "an integer that cannot be represented losslessly must be
+# an error" (TOML 1.0). tomli accepts any size, and Python refuses to convert a decimal
+# literal of more than 4,300 digits (a ValueError from inside the parser), or to print
+# one (a hexadecimal literal parses, then crashes whatever writes it out).
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+_BIG_INT = re.compile(r"0[xob]|[0-9_]{19}")  # only text like this can hold one
+_LONG_DIGITS = re.compile(r"(?<![.eE0-9_])[0-9_]{4000,}")  # not a float's fraction
 
 
 @dataclass(slots=True)
@@ -92,6 +99,8 @@ def parse_toml(source: Source) -> TomlDoc | Diagnostic:
         data = tomli.loads(source.text)
     except tomli.TOMLDecodeError as exc:
         return _syntax_error(source, str(exc))
+    except ValueError:  # a decimal integer past Python's int-string conversion limit
+        return _int_out_of_range(source, _long_literal_at(source.text))
     except RecursionError:
         return Diagnostic(
             TOML_SYNTAX,
@@ -100,7 +109,52 @@ def parse_toml(source: Source) -> TomlDoc | Diagnostic:
             source.display,
             hint="flatten the nested arrays or tables",
         )
-    return TomlDoc(source, data)
+    doc = TomlDoc(source, data)
+    if _BIG_INT.search(source.text) is not None:
+        path = _int_out_of_range_path(data, ())
+        if path is not None:
+            return _int_out_of_range(source, doc.value_at(*path))
+    return doc
+
+
+def _int_out_of_range_path(value: Any, path: tuple[Key, ...]) -> tuple[Key, ...] | None:
+    """The key path of the first integer outside the 64-bit range, if any."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return path if not INT_MIN <= value <= INT_MAX else None
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        found = _int_out_of_range_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _long_literal_at(text: str) -> tuple[int, int]:
+    """Where the over-long number literal is: each long run of digits is masked with
+    letters of the same length, so the parser reports the first one in a value (a run
+    inside a string or a key stays valid there) at its exact line and column."""
+    masked = _LONG_DIGITS.sub(lambda m: "x" * len(m.group()), text)
+    try:
+        tomli.loads(masked)
+    except tomli.TOMLDecodeError as exc:
+        match = _AT.search(str(exc))
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    except (ValueError, RecursionError):
+        pass
+    return 0, 0
+
+
+def _int_out_of_range(source: Source, at: tuple[int, int]) -> Diagnostic:
+    return Diagnostic(
+        TOML_SYNTAX,
+        TOML_SYNTAX.severity,
+        f"integer out of range: TOML integers are 64-bit, from {INT_MIN} to {INT_MAX}",
+        source.display,
+        *at,
+        hint="write a smaller number (or a float, e.g. 1e30, where a float is allowed)",
+    )
 
 
 def load_toml(path: Path, *, limit: int, display: str | None = None) -> TomlDoc | Diagnostic:

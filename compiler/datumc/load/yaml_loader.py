@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +19,50 @@ if TYPE_CHECKING:
     import yaml
 
 
+MAX_INT_BITS = 13_300  # 2**13300 has 4,004 digits: past this, Python refuses to print it
+# What PyYAML's SafeConstructor raises, unmarked, for a scalar it cannot convert: a bad
+# `!!int`/`!!float` (ValueError, IndexError for ""), a `!!bool` that is no bool
+# (KeyError), a `!!timestamp` that does not match (AttributeError) or a date that does
+# not exist, `2024-13-45` (ValueError). `!!binary` and the collection tags raise a
+# marked ConstructorError themselves.
+_SCALAR_ERRORS = (ValueError, LookupError, AttributeError, TypeError, ArithmeticError)
+
+
 def _loader() -> Any:
     """libyaml's loader when PyYAML has it. PyYAML is imported here, not at the top:
     linting datums (the pre-commit path) never loads it, though it names DC009."""
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@cache
+def _marked_loader() -> Any:
+    """The loader, with every value it cannot construct turned into an error at the
+    value's line and column (PyYAML raises those unmarked, from deep inside)."""
+
+    class Loader(_loader()):  # type: ignore[misc]
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            try:
+                data = super().construct_object(node, deep)
+            except _SCALAR_ERRORS as exc:
+                raise _BadValueError(_bad_value(node, exc), node.start_mark) from None
+            if isinstance(data, int) and data.bit_length() > MAX_INT_BITS:
+                raise _BadValueError(_bad_value(node, None), node.start_mark)
+            return data
+
+    return Loader
+
+
+def _bad_value(node: Any, exc: BaseException | None) -> str:
+    kind = str(node.tag).rsplit(":", 1)[-1]
+    value = node.value if isinstance(node.value, str) else f"<{_kind(node)}>"
+    shown = repr(value[:40] + ("..." if len(value) > 40 else ""))
+    text = str(exc) if isinstance(exc, ValueError) else ""
+    if exc is None or "digits" in text:
+        return f"invalid YAML value: {shown} is an integer of more than 4,000 digits"
+    why = "" if not text or text.startswith(("invalid literal", "could not")) else f" ({text})"
+    return f"invalid YAML value: {shown} is not a valid {kind}{why}"
 
 
 @dataclass(slots=True)
@@ -57,7 +96,7 @@ def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
     deep = _too_deep(source)
     if deep is not None:
         return deep
-    loader = _loader()(source.text)
+    loader = _marked_loader()(source.text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -71,6 +110,8 @@ def parse_yaml(source: Source) -> YamlDoc | Diagnostic:
             return _too_large(source, cyclic=True)
         _walk(node, (), positions, duplicates, set())
         data = loader.construct_document(node)
+    except _BadValueError as exc:
+        return _marked(source, exc.problem, exc.mark, _BAD_VALUE_HINT)
     except yaml.MarkedYAMLError as exc:
         return _syntax_error(source, exc)
     except yaml.YAMLError as exc:
@@ -208,18 +249,36 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return total
 
 
+_BAD_VALUE_HINT = ("write a valid value, or quote it to keep it as a string: YAML reads a plain "
+                   "2024-13-45 as a date, 0x1f as a number")
+
+
+class _BadValueError(Exception):
+    """A value PyYAML's constructor cannot build, with where it is."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.mark = mark
+
+
 def _syntax_error(source: Source, exc: yaml.MarkedYAMLError) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     what = " ".join(p for p in (exc.context, exc.problem) if p)
+    return _marked(source, f"YAML syntax error: {what or 'cannot parse'}",
+                   exc.problem_mark or exc.context_mark,
+                   "check indentation (spaces, not tabs) and quoting on this line")
+
+
+def _marked(source: Source, message: str, mark: Any, hint: str) -> Diagnostic:
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     return Diagnostic(
         YAML_SYNTAX,
         YAML_SYNTAX.severity,
-        f"YAML syntax error: {what or 'cannot parse'}",
+        message,
         source.display,
         line,
         col,
-        hint="check indentation (spaces, not tabs) and quoting on this line",
+        hint=hint,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from datumc.errors import DatumcError
+from datumc.errors import DatumcError, UsageError
 
 USER_AGENT = "datumc"
 _MAX_BODY = 16 * 1024 * 1024
@@ -56,14 +56,44 @@ class Response:
 
 def check_url(url: str) -> str:
     """The URL without a trailing slash; a usage error unless it is http(s)://host[:port]."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise DatumcError(f"not a proxy URL: {url!r}; expected e.g. http://127.0.0.1:4000")
-    try:
-        parts.port  # noqa: B018 - validates the port
-    except ValueError:
-        raise DatumcError(f"bad port in proxy URL {url!r}") from None
+    problem = _url_problem(url)
+    if problem is not None:
+        raise UsageError(f"not a proxy URL: {url!r} ({problem}); expected e.g. "
+                         "http://127.0.0.1:4000")
     return url.rstrip("/")
+
+
+def _url_problem(url: str) -> str | None:
+    if not url.isprintable() or any(ch.isspace() for ch in url):
+        return "it holds a space or a control character"
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", a bad port, a bad bracketed address
+        return str(exc)
+    if parts.scheme not in ("http", "https") or not host or _junk_after_bracket(parts.netloc):
+        return "it needs http:// or https:// and a host"
+    if port == 0:
+        return "port 0"
+    if ":" not in host and not _resolvable_name(host):
+        return "a part of the host name is empty or longer than 63 characters"
+    return None if (parts.path + parts.query).isascii() else "percent-encode its non-ASCII path"
+
+
+def _junk_after_bracket(netloc: str) -> bool:
+    """http://[::1]x: urlsplit takes the address and drops what follows the bracket."""
+    hostport = netloc.rpartition("@")[2]
+    rest = hostport.partition("]")[2] if hostport.startswith("[") else ""
+    return bool(rest) and not rest.startswith(":")
+
+
+def _resolvable_name(host: str) -> bool:
+    """Whether a host name can be looked up at all (IDNA: no empty or over-long label)."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def request(
@@ -71,7 +101,10 @@ def request(
     timeout: float = 30.0, headers: Mapping[str, str] | None = None,
 ) -> Response:
     parts = urlsplit(url)
-    conn = _connection(parts.scheme, parts.hostname or "", parts.port, timeout)
+    # The port is always given: http.client would read the last ':' of a bare IPv6
+    # address as a port (http://[::1] would connect to [::]:1).
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    conn = _connection(parts.scheme, parts.hostname or "", port, timeout)
     sent = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     data = None
     if body is not None:
@@ -87,13 +120,14 @@ def request(
         reply = conn.getresponse()
         payload = reply.read(_MAX_BODY)
         return Response(reply.status, payload, time.monotonic() - started)
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        # ValueError: http.client's InvalidURL, and UnicodeError from the IDNA codec.
         raise ProxyUnreachable(_explain(url, exc, timeout)) from None
     finally:
         conn.close()
 
 
-def _connection(scheme: str, host: str, port: int | None,
+def _connection(scheme: str, host: str, port: int,
                 timeout: float) -> http.client.HTTPConnection:
     if scheme == "https":
         return http.client.HTTPSConnection(host, port, timeout=timeout,

@@ -98,7 +98,7 @@ def validate_datum(doc: TomlDoc) -> tuple[Datum | None, list[Diagnostic]]:
 
 
 def schema_diags(exc: ValidationError, doc: TomlDoc, at: tuple[Key, ...]) -> Iterator[Diagnostic]:
-    for err in exc.errors(include_url=False):
+    for err in _one_per_union(exc.errors(include_url=False)):
         loc = tuple(part for part in err["loc"] if isinstance(part, str | int))
         path = (*at, *_data_path(loc))
         yield doc.diag(
@@ -113,6 +113,35 @@ def schema_diags(exc: ValidationError, doc: TomlDoc, at: tuple[Key, ...]) -> Ite
             found = _secret_in_name(doc, path, err["input"])
             if found is not None:
                 yield found
+
+
+_UNION_TAGS = frozenset({"int", "float", "str", "bool"})
+
+
+def _one_per_union(errors: list[Any]) -> list[Any]:
+    """A value that fits no member of a union (`int | float`) gets one error per member,
+    each at the value's path plus the member's tag (`timeout.int`, `timeout.float`). Keep
+    one, at the value's own path: the first that says more than "wrong type", else the
+    widest type ("a number")."""
+    def branch(err: Any) -> tuple[Any, ...] | None:
+        loc = err["loc"]
+        return tuple(loc[:-1]) if loc and loc[-1] in _UNION_TAGS else None
+
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for err in errors:
+        key = branch(err)
+        if key is not None:
+            groups.setdefault(key, []).append(err)
+    kept: list[Any] = []
+    for err in errors:
+        key = branch(err)
+        group = groups[key] if key is not None else [err]
+        if len(group) == 1:
+            kept.append(err)
+        elif err is group[0]:
+            best = min(group, key=lambda e: (e["type"] in _TYPE_WORDS, e["type"] != "float_type"))
+            kept.append({**best, "loc": tuple(best["loc"][:-1])})
+    return kept
 
 
 def _code(err: Any) -> str:
@@ -272,7 +301,7 @@ def _hint(err: Any, path: tuple[Key, ...]) -> str:
     kind = err["type"]
     if kind == "missing":
         return f"add `{path[-1]} = ...` to [{dotted(path[:-1])}]" if path[:-1] else ""
-    if kind == "int_type" and isinstance(err.get("input"), str):
+    if kind in ("int_type", "float_type") and isinstance(err.get("input"), str):
         return "remove the quotes: numbers are written bare, e.g. rpm_limit = 60"
     if kind == "bool_type":
         return "write true or false without quotes"

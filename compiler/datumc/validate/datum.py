@@ -156,7 +156,7 @@ def _names(description: str) -> Any:
 
 _SECTION = ConfigDict(
     extra="allow",
-    strict=True,
+    strict=True, allow_inf_nan=False,
     frozen=True,
     json_schema_extra={"additionalProperties": False},
 )
@@ -248,7 +248,7 @@ class Datum(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
-        strict=True,
+        strict=True, allow_inf_nan=False,
         frozen=True,
         title="datumc ai_model datum",
         json_schema_extra={"additionalProperties": False},

@@ -79,22 +79,48 @@ Quantity = Annotated[
 
 
 
-def _inside_project(value: str) -> str:
+NAME_MAX: Final = 255  # bytes in one file name
+
+
+def _inside_project(elsewhere: str) -> AfterValidator:
     """A directory the project file names must stay inside the project: a repository
-    someone clones cannot make `datumc build` write to ~/.config or /etc."""
-    posix, windows = PurePosixPath(value), PureWindowsPath(value)
-    if posix.is_absolute() or windows.is_absolute() or windows.drive or ".." in posix.parts:
-        raise ValueError(
-            "must be a relative path inside the project (no leading /, no ..); to write "
-            "elsewhere, pass `datumc build --out DIR`"
-        )
-    return no_control_chars(value)
+    someone clones cannot make `datumc build` write to ~/.config or /etc, nor read
+    datums from the whole disk. Symlinks are checked where the directory is used."""
+
+    def check(value: str) -> str:
+        posix, windows = PurePosixPath(value), PureWindowsPath(value)
+        if posix.is_absolute() or windows.is_absolute() or windows.drive or ".." in posix.parts:
+            raise ValueError(
+                f"must be a relative path inside the project (no leading /, no ..); {elsewhere}"
+            )
+        _short_names(posix)
+        return no_control_chars(value)
+
+    return AfterValidator(check)
 
 
-ProjectDir = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_inside_project)]
+def _short_names(path: PurePosixPath) -> None:
+    """Each name fits a file system (else every use of the path fails with ENAMETOOLONG)."""
+    for part in path.parts:
+        size = len(part.encode(errors="replace"))
+        if size > NAME_MAX:
+            raise ValueError(f"has a name of {size} bytes; file names are at most {NAME_MAX} "
+                             "bytes")
+
+
+ProjectDir = Annotated[
+    str, Field(min_length=1, max_length=4096),
+    _inside_project("to write elsewhere, pass `datumc build --out DIR`"),
+]
+# The JSON Schema of a datum directory is unchanged (a Text): the check is a validator.
+DatumDir = Annotated[
+    str, Field(max_length=MAX_STRING_CHARS),
+    _inside_project("to lint datums elsewhere, pass them to `datumc lint PATH`"),
+]
 
 _SECTION = ConfigDict(
-    extra="allow", strict=True, frozen=True, json_schema_extra={"additionalProperties": False}
+    extra="allow", strict=True, allow_inf_nan=False, frozen=True,
+    json_schema_extra={"additionalProperties": False},
 )
 
 
@@ -105,7 +131,7 @@ def _default_targets() -> list[TargetName]:
 class DatumcSection(BaseModel):
     model_config = _SECTION
 
-    datum_dirs: list[Text] = Field(
+    datum_dirs: list[DatumDir] = Field(
         default_factory=lambda: ["datums"],
         min_length=1,
         description="Directories scanned (recursively) for *.ai_model.toml and *.model.toml.",
@@ -149,7 +175,8 @@ class RouterSection(BaseModel):
     """router_settings. Keys beyond these pass through if LiteLLM knows them."""
 
     model_config = ConfigDict(
-        extra="allow", strict=True, frozen=True, json_schema_extra={"additionalProperties": True}
+        extra="allow", strict=True, allow_inf_nan=False, frozen=True,
+        json_schema_extra={"additionalProperties": True},
     )
 
     routing_strategy: Text | None = None
@@ -220,7 +247,7 @@ class Project(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
-        strict=True,
+        strict=True, allow_inf_nan=False,
         frozen=True,
         title="datumc project file",
         json_schema_extra={"additionalProperties": False},

@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from datumc.diagnostics import Diagnostic
-from datumc.load.source import display_path
+from datumc.load.source import display_path, real_path
 from datumc.write import HAND_EDITED, UNSAFE_DIR, WRITE_FAILED
 from datumc.write.atomic import (
     TMP_SUFFIX,
@@ -96,15 +96,17 @@ def check_out_dir(out_dir: Path, root: Path) -> Diagnostic | None:
     root = root.absolute()
     inside = probe.is_relative_to(root)
     while True:
+        if inside and probe == root:
+            return None  # the project itself may be reached through a symlink
         if probe.is_symlink():
             return Diagnostic(
                 UNSAFE_DIR, UNSAFE_DIR.severity,
-                f"output directory {display_path(probe)} is a symlink to {probe.resolve()}",
+                f"output directory {display_path(probe)} is a symlink to {real_path(probe)}",
                 display_path(probe),
                 hint="datumc writes only inside the project: remove the symlink or change "
                 "[datumc] out_dir",
             )
-        if not inside or probe == root or probe.parent == probe:
+        if not inside or probe.parent == probe:
             return None
         probe = probe.parent
 
