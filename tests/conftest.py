@@ -18,6 +18,10 @@ import tomli_w
 
 from datumc.cli import main
 
+# LiteLLM, when a test imports it, must not fetch its price map or send telemetry.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 

@@ -4,11 +4,15 @@ manifest to ANY generated file.
 The property is differential, so it covers every target in TARGETS and every file
 type without knowing their layout: build a project once with harmless placeholder
 strings and once with hypothesis' arbitrary strings in the same places, read every
-output back as its consumer would (tests/helpers/outputs.py: YAML -> safe_load,
-shell -> `bash -n` + the argv each command receives, units -> systemd words, env
-files -> assignments), replace each placeholder by its real value in the first
-reading, and require the two readings to be equal. A value that changed structure,
-split into two words or leaked into a comment's next line makes them differ.
+output back as its consumer would (tests/helpers/outputs.py: YAML -> both PyYAML
+loaders, compose files -> compose's `$` interpolation, Kubernetes manifests -> the
+kubelet's `$(VAR)` expansion, shell -> `bash -n` + the argv each command receives and
+how podman parses it, units -> quadlet's key reading, systemd's words, specifiers and
+`$VAR`, env files -> assignments), replace each placeholder by its real value in the
+first reading, and require the two readings to be equal. A value that changed
+structure, split into two words, leaked into a comment's next line, or that an
+interpreter would expand or take for an option makes them differ. A value no spelling
+can carry must be refused with a clear error (CannotCarryError), never written.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from hypothesis import strategies as st
 
 from datumc.diagnostics import Severity
 from datumc.pipeline import compile_project
+from datumc.render.errors import CannotCarryError
 from datumc.targets import TARGETS
 from datumc.targets.base import Output
+from datumc.validate.formats import host_problem, image_problem
 from tests.helpers.outputs import kind_of, materialise, read_back, substitute, systemd_words
 
 EXAMPLES = int(os.environ.get("DATUMC_PROPERTY_EXAMPLES", "100"))
@@ -41,9 +47,16 @@ tricky = st.sampled_from([
     "$(touch pwned)", "`id`", "${HOME}", "$HOME", ";", "&&", "|| true", "\\n", "%n", "%%",
     "a=b", "[Unit]", "=", "\x00", "\x1b[31m", "os.environ/X", "--privileged", "-v /:/host",
     "\\\n", "' '", '" "', "*", "?", "[a]", "{a,b}", "~root", "!", "#!", "EOF", "'\"'",
+    # what compose, the kubelet, systemd and quadlet reinterpret
+    "$", "$$", "$$(X)", "$(LITELLM_MASTER_KEY)", "${TAG:-latest}", "${X:?}", "%", "%%n",
+    "%h", ".image", ".build", "<<", "--", "-", "\\x25n", "$$HOME",
 ])
+# Keys and values past the 1,024 characters of a YAML implicit key, plain or escaped.
+long_strings = st.builds(lambda unit, count: unit * count,
+                         st.sampled_from(["k", "\x01", "é", "$(", "%n", '"', "\\"]),
+                         st.integers(min_value=300, max_value=1100))
 strings = st.one_of(text, tricky, st.lists(st.one_of(tricky, text), min_size=2,
-                                            max_size=4).map("".join))
+                                            max_size=4).map("".join), long_strings)
 
 
 def _as_name(value: str) -> str:
@@ -54,15 +67,27 @@ def _as_name(value: str) -> str:
 
 
 names = strings.map(_as_name).filter(bool)
-# A `Line` in datumc.toml: one line, no surrounding whitespace, no trailing backslash.
-lines = names.map(lambda s: s.rstrip("\\").strip()).filter(bool)
-# The bind address also goes into a health-check URL inside a Python literal: an IPv6
-# ':' is bracketed there and quotes are escaped by repr(), legitimate changes a plain
-# substitution cannot follow. Everything else (spaces, $, `, ;, any letter) is fair.
-hosts = lines.map(lambda s: "".join(c for c in s if c not in ":'\"\\")).filter(
-    lambda s: s.strip() == s and s not in ("", "0.0.0.0"))
-# A file name: kept plain so that path normalisation (a legitimate change) stays out of it.
-file_names = names.map(lambda s: s.replace("/", "_").replace("\\", "_")).filter(
+# The image and the bind address have grammars (validate/formats.py); anything outside
+# them is refused at its line (tests/test_interpreters.py), so the property draws from
+# inside them. The address also goes into a health-check URL, where an IPv6 ':' is
+# bracketed (a legitimate change a plain substitution cannot follow): IPv4 and names.
+_IMAGE_PARTS = st.tuples(
+    st.sampled_from(["", "ghcr.io/", "localhost:5000/", "reg.example.com/", "[::1]:5000/"]),
+    st.lists(st.from_regex(r"[a-z0-9]+([._-][a-z0-9]+)*", fullmatch=True), min_size=1,
+             max_size=3).map("/".join),
+    st.one_of(st.just(""), st.from_regex(r":[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True)),
+    st.one_of(st.just(""), st.from_regex(r"@sha256:[0-9a-f]{64}", fullmatch=True)),
+)
+images = _IMAGE_PARTS.map("".join).filter(lambda s: image_problem(s) is None)
+hosts = st.one_of(
+    st.tuples(*[st.integers(1, 254)] * 4).map(lambda t: ".".join(map(str, t))),
+    st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?(\.[A-Za-z0-9]{1,5}){0,3}",
+                  fullmatch=True),
+).filter(lambda s: host_problem(s) is None)
+# A file name: kept plain so that path normalisation (a legitimate change) stays out of it,
+# and within the 255 bytes of a file name (NAME_MAX).
+file_names = names.map(lambda s: s.replace("/", "_").replace("\\", "_")).map(
+    lambda s: s.encode()[:255].decode(errors="ignore").strip()).filter(
     lambda s: s.strip(".") != "")
 RESERVED_PARAMS = {"model", "api_key", "api_base", "api_version", "rpm", "tpm", "timeout",
                    "stream_timeout", "max_retries"}
@@ -147,7 +172,11 @@ def _render(root: Path, values: dict[str, str]) -> list[Output] | None:
     (root / "datums/a.ai_model.toml").write_text(tomli_w.dumps(a), encoding="utf-8")
     (root / "datums/b.ai_model.toml").write_text(tomli_w.dumps(b), encoding="utf-8")
     (root / "datumc.toml").write_text(tomli_w.dumps(project), encoding="utf-8")
-    result = compile_project(root, targets=list(TARGETS))
+    try:
+        result = compile_project(root, targets=list(TARGETS))
+    except CannotCarryError as exc:  # a clear refusal: tests/test_interpreters.py
+        event(f"refused: {str(exc).split(':', 1)[0]}")
+        return None
     if not result.ok:
         errors = sorted({d.code for d in result.diagnostics if d.severity is Severity.ERROR})
         event(f"rejected with {', '.join(errors)}")
@@ -176,7 +205,7 @@ def _fresh(workdir: Path, name: str) -> Path:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
 @given(st.fixed_dictionaries({
-    **{slot: names for slot in NAME_SLOTS}, **{slot: lines for slot in LINE_SLOTS},
+    **{slot: names for slot in NAME_SLOTS}, **{slot: images for slot in LINE_SLOTS},
     **{slot: hosts for slot in HOST_SLOTS}, **{slot: file_names for slot in FILE_SLOTS},
     **{slot: strings for slot in TEXT_SLOTS},
 }))
@@ -246,7 +275,7 @@ def test_unit_reader_sees_a_new_line_or_section(tmp_path: Path) -> None:
     assert substitute(good, {"zq000pz": "x\n[Service]\nExecStartPre=evil"}) != bad
     assert systemd_words(r'"a b" c\x41 %%n %n') == ["a b", "cA", "%n", "<specifier %n>"]
     raw = read_back("l.container", b"[Container]\nImage=a b %n\nExec=$$x $HOME\n", tmp_path)
-    assert raw == [("Container", "Image", "a b <specifier %n>"),
+    assert raw == [("Container", "Image", ("a b <specifier %n>",)),
                    ("Container", "Exec", ("$x", "<variable $HOME>"))]
 
 

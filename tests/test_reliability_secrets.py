@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from datumc.pipeline import compile_project
 from datumc.write.writer import TMP_SUFFIX, apply_writes, build_lock, plan_writes
@@ -236,6 +237,27 @@ def test_a_secret_the_output_writes_escaped_is_still_found(project, value: str) 
     assert "a.ai_model.toml:" in result.stderr  # pointed at the datum line that holds it
     assert value not in result.output
     assert not (root / "build").exists()
+
+
+def test_a_secret_compose_escapes_is_still_found(project) -> None:
+    """compose.yaml writes every `$` as `$$`; the leak check reads it as compose does."""
+    value = "tok$en-0123456789-$(x)-secret"
+    root = project({"a": datum("a")}, tomli_w.dumps(
+        {"datumc": {"targets": ["compose"]}, "proxy": {"env_file": f"{value}.env"}}))
+    (root / ".env").write_text(f"MY_SERVICE_TOKEN={value}\n")
+    (root / f"{value}.env").write_text(f"MY_SERVICE_TOKEN={value}\n")
+    result = run_datumc("build", cwd=root)
+    assert result.code == 1, result.output
+    assert "DC023" in result.stderr and "MY_SERVICE_TOKEN" in result.stderr
+    assert value not in result.output
+    assert not (root / "build").exists()
+
+
+def test_an_env_file_name_too_long_to_look_up_is_not_a_crash(project) -> None:
+    root = project({"a": datum("a")}, tomli_w.dumps({"proxy": {"env_file": "e" * 300}}))
+    result = run_datumc("build", cwd=root)
+    assert result.code in (0, 1), result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
 
 
 FORGED = "datums/x.ai_model.toml:1:1: error DC999 forged"

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.helpers.interpreters import quadlet_value
+from tests.helpers.outputs import unit_assignments
 from tests.helpers.targets import SCALED_TOML, assert_tree_golden, build, copy_bundled, tool
 
 RECORDER = """#!/bin/sh
@@ -127,16 +129,17 @@ def test_run_sh_refuses_to_start_without_env_file(tmp_path: Path) -> None:
 HOSTILE = """\
 [proxy]
 port = 4321
-image = "registry.example/litellm:v1.106.0$(touch pwned)'`id`\\""
-env_file = "my env/it's \\"here\\".env"
-host = "0.0.0.0;reboot"
+image = "registry.example:5000/litellm:v1.106.0"
+env_file = "my env/it's \\"here\\" $(touch pwned) `id` %h $HOME.env"
+host = "::"
 """
+HOSTILE_ENV = "my env/it's \"here\" $(touch pwned) `id` %h $HOME.env"
 
 
 def test_hostile_values_reach_podman_as_single_literal_arguments(tmp_path: Path) -> None:
     root = copy_bundled(tmp_path / "proj", HOSTILE)
     out = build(root, "--target", "podman")
-    env_path = root / "my env" / "it's \"here\".env"
+    env_path = root / HOSTILE_ENV
     env_path.parent.mkdir()
     env_path.write_text("LITELLM_MASTER_KEY=sk-test\n")
     tool("shellcheck", "--shell=bash", out / "podman" / "run.sh")
@@ -144,15 +147,20 @@ def test_hostile_values_reach_podman_as_single_literal_arguments(tmp_path: Path)
     result = _run_sh(out / "podman" / "run.sh", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     args = _recorded(env)
-    assert "registry.example/litellm:v1.106.0$(touch pwned)'`id`\"" in args
+    assert "registry.example:5000/litellm:v1.106.0" in args
     assert Path(args[args.index("--env-file") + 1]).resolve() == env_path.resolve()
-    assert args[args.index("--host") + 1] == "0.0.0.0;reboot"
+    assert args[args.index("--host") + 1] == "::"
     assert not (tmp_path / "pwned").exists() and not (root / "pwned").exists()
     unit = (out / "podman" / "litellm.container").read_text()
     assert "%" not in unit.replace("%%", "")
-    parsed = _unit(out / "podman" / "litellm.container")
-    assert parsed["Container"]["Image"] == "registry.example/litellm:v1.106.0$(touch pwned)'`id`\""
-    assert parsed["Container"]["Exec"].endswith('--host "0.0.0.0;reboot" --port 4321')
+    # Read as quadlet and systemd read it: the podman arguments of the generated service.
+    read = {(section, key): value for section, key, value in unit_assignments(unit)}
+    assert quadlet_value("Image", read["Container", "Image"]) == (
+        "registry.example:5000/litellm:v1.106.0",)
+    (env_file,) = quadlet_value("EnvironmentFile", read["Container", "EnvironmentFile"])
+    assert (out / "podman" / env_file).resolve() == env_path.resolve()
+    exec_args = quadlet_value("Exec", read["Container", "Exec"])
+    assert exec_args[-4:] == ("--host", "::", "--port", "4321")
 
 
 def _unit(path: Path) -> configparser.ConfigParser:

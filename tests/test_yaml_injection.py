@@ -60,6 +60,31 @@ def test_block_emitter_round_trips_any_value(value: Any) -> None:
     assert parsed == _normalise(doc)
 
 
+# Keys past the 1,024 characters of an implicit key, plain, quoted and escaped.
+long_keys = st.builds(lambda unit, count: unit * count,
+                      st.sampled_from(["k", "\x01", "é", '"', "\\", " ", "<<", "? "]),
+                      st.integers(min_value=200, max_value=1200))
+keyed_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.one_of(strings, long_keys), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+LOADERS: list[type[yaml.SafeLoader] | type[yaml.CSafeLoader]] = [
+    yaml.SafeLoader, *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(keyed_values)
+def test_keys_of_any_length_read_back_in_both_loaders(value: Any) -> None:
+    """Block and flow style, read by PyYAML's pure loader and by libyaml."""
+    text = f"{yamltext.block({'key': value}, 0)}\nflow: {yamltext.flow(value)}\n"
+    for loader in LOADERS:
+        assert yaml.load(text, Loader=loader) == _normalise({"key": value, "flow": value})
+
+
 @settings(max_examples=300)
 @given(strings)
 def test_any_string_is_one_scalar(value: str) -> None:

@@ -190,21 +190,12 @@ def _finite(value: float, param: click.Parameter) -> float:
 
 def _listen_host(value: str, param: click.Parameter) -> str:
     """An IP address or a host name: the proxy gets it as one argument."""
-    import ipaddress
-    import re
+    from datumc.validate.formats import host_problem
 
-    try:
-        ipaddress.ip_address(value)
-        return value
-    except ValueError:
-        pass
-    labels = value.removesuffix(".").split(".")
-    label = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-    if len(value) <= 253 and all(label.fullmatch(part) for part in labels):
-        return value
-    raise click.BadParameter(
-        f"{value!r} is not an IP address or a host name; e.g. 127.0.0.1, 0.0.0.0 or ::",
-        param=param)
+    problem = host_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"{value!r} {problem}", param=param)
+    return value
 
 
 def _has(fmt: str) -> bool:

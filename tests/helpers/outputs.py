@@ -1,9 +1,13 @@
 """Read generated files back the way their consumers do, for the injection properties.
 
 `read_back(relpath, content, workdir)` turns an output into plain data: YAML documents
-(yaml.safe_load_all), the assignments of an env file, the argv of every command a
+(PyYAML's pure and libyaml loaders, which must agree), compose files after compose's `$`
+interpolation, Kubernetes manifests after the kubelet's `$(VAR)` expansion of container
+command, args and env values, the assignments of an env file, the argv of every command a
 shell script runs (with podman, docker, kubectl and systemctl replaced by a stub that
-records its argv), or the (section, key, words) entries of a systemd/quadlet unit.
+records its argv; `podman run` split into options, image and arguments as podman parses
+it), or the (section, key, words) entries of a systemd/quadlet unit, after quadlet's key
+reading, systemd's specifiers and `$VAR` expansion (tests/helpers/interpreters.py).
 
 An output of a kind not listed here fails the property with a message saying what to
 add: a new target must not escape the injection check by inventing a new file type.
@@ -18,11 +22,21 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.helpers.interpreters import (
+    compose_doc,
+    exec_word,
+    is_manifest,
+    kube_doc,
+    load_yaml_all,
+    podman_run,
+    quadlet_value,
+    specifiers,
+    split_words,
+)
 
 STUBBED = ("podman", "docker", "kubectl", "systemctl", "podman-compose", "docker-compose",
            "curl", "sudo")
@@ -34,6 +48,8 @@ with open(os.environ["DATUMC_ARGV_LOG"], "a", encoding="utf-8") as fh:
 _ENV_LINE = re.compile(r"(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)")
 UNIT_SUFFIXES = (".container", ".network", ".volume", ".pod", ".kube", ".service", ".image",
                  ".build")
+COMPOSE_FILES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml",
+                           "docker-compose.yml"})
 
 
 class UnknownOutputError(AssertionError):
@@ -42,6 +58,8 @@ class UnknownOutputError(AssertionError):
 
 def kind_of(relpath: str) -> str:
     name = relpath.rsplit("/", 1)[-1]
+    if name in COMPOSE_FILES:
+        return "compose"
     if name.endswith((".yaml", ".yml")):
         return "yaml"
     if name.endswith(".json"):
@@ -81,7 +99,12 @@ def materialise(outputs: dict[str, bytes], root: Path, env_file: str = ".env") -
 
 
 def _yaml(text: str, _: Path) -> Any:
-    return list(yaml.safe_load_all(text))
+    """YAML documents; a Kubernetes manifest's containers as the kubelet runs them."""
+    return [kube_doc(doc) if is_manifest(doc) else doc for doc in load_yaml_all(text)]
+
+
+def _compose(text: str, _: Path) -> Any:
+    return [compose_doc(doc) for doc in load_yaml_all(text)]
 
 
 def _json(text: str, _: Path) -> Any:
@@ -153,7 +176,9 @@ def _run(bash: str, script: Path, command: str, cwd: Path, workdir: Path) -> dic
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     stdout = proc.stdout.replace(str(cwd), "<tree>")
-    return {"exit": proc.returncode, "calls": _relative(calls, cwd), "stdout": stdout}
+    calls = _relative(calls, cwd)
+    runs = [podman_run(call[2:]) for call in calls if call[:2] == ["podman", "run"]]
+    return {"exit": proc.returncode, "calls": calls, "runs": runs, "stdout": stdout}
 
 
 def _relative(calls: list[list[str]], root: Path) -> list[list[str]]:
@@ -164,25 +189,36 @@ def _relative(calls: list[list[str]], root: Path) -> list[list[str]]:
 # -- systemd / quadlet units ------------------------------------------------------------------
 
 
-# Quadlet/systemd keys whose value is a list of words (quotes and escapes apply);
-# every other key takes its value as one raw string.
-SPLIT_KEYS = frozenset({"Exec", "PodmanArgs", "GlobalArgs", "Environment", "Label",
-                        "Annotation", "ExecStart", "ExecStartPre", "ExecStartPost",
-                        "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition"})
+# Keys of [Unit]/[Service]/[Install] whose value systemd splits into words (quotes and C
+# escapes apply); every other key is one raw string. Exec* words also get `$` expansion.
+EXEC_KEYS = frozenset({"ExecStart", "ExecStartPre", "ExecStartPost", "ExecStop",
+                       "ExecStopPost", "ExecReload", "ExecCondition"})
+SPLIT_KEYS = EXEC_KEYS | {"Environment"}
 
 
 def _unit(text: str, _: Path) -> Any:
-    """(section, key, value) for every assignment, as systemd/quadlet reads a unit file:
-    words for list-valued keys, one decoded string for the others."""
+    """(section, key, value) for every assignment, as the unit's real readers see it:
+    [Container] keys as quadlet turns them into podman arguments on the generated
+    ExecStart= line (then specifiers, then `$VAR`), other keys as systemd reads them."""
+    return [(section, key, unit_value(section, key, value))
+            for section, key, value in unit_assignments(text)]
+
+
+def unit_value(section: str | None, key: str, value: str) -> Any:
+    if section == "Container":
+        return quadlet_value(key, value)
+    if key in EXEC_KEYS:
+        return tuple(exec_word(w) for w in split_words(value))
+    if key in SPLIT_KEYS:  # Environment=: specifiers, but `$` has no meaning
+        return tuple(systemd_words(value))
+    return specifiers(value)
+
+
+def unit_assignments(text: str) -> list[tuple[str | None, str, str]]:
+    """Sections and `Key=value` lines, with systemd's line continuation and comments."""
     entries = []
     section = None
-    logical = ""
-    for raw in text.split("\n"):
-        line = logical + raw
-        if line.endswith("\\"):  # continuation
-            logical = line[:-1] + " "
-            continue
-        logical = ""
+    for line in _logical_lines(text):
         stripped = line.strip()
         if not stripped or stripped[0] in "#;":
             continue
@@ -191,89 +227,28 @@ def _unit(text: str, _: Path) -> Any:
             continue
         assert "=" in stripped, f"not a unit assignment: {line!r}"
         key, value = (part.strip() for part in stripped.split("=", 1))
-        if key in COMMAND_KEYS:
-            read: Any = tuple(dollars(w) for w in systemd_words(value))
-        elif key in SPLIT_KEYS:
-            read = tuple(systemd_words(value))
-        else:
-            read = specifiers(value)
-        entries.append((section, key, read))
+        entries.append((section, key, value))
     return entries
 
 
-# Keys that end up on the generated service's command line, where systemd expands
-# `$VAR` and `${VAR}` and reads `$$` as a literal `$`.
-COMMAND_KEYS = frozenset({"Exec", "PodmanArgs", "GlobalArgs", "ExecStart", "ExecStartPre",
-                          "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload",
-                          "ExecCondition"})
-_DOLLAR = re.compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
-
-
-def dollars(word: str) -> str:
-    """A command-line word as systemd passes it: `$$` -> `$`, variables marked."""
-    return _DOLLAR.sub(lambda m: "$" if m.group() == "$$" else f"<variable {m.group()}>", word)
-
-
-def specifiers(value: str) -> str:
-    """`%%` is a literal `%`; any other `%x` is a specifier systemd replaces (marked)."""
-    out = []
-    i = 0
-    while i < len(value):
-        if value[i] == "%" and i + 1 < len(value):
-            out.append("%" if value[i + 1] == "%" else f"<specifier %{value[i + 1]}>")
-            i += 2
-            continue
-        out.append(value[i])
-        i += 1
-    return "".join(out)
-
-
-_C_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-              "\\": "\\", '"': '"', "'": "'", "s": " "}
+def _logical_lines(text: str) -> Iterator[str]:
+    """Lines with a trailing backslash joined to the next one (comments too)."""
+    logical = ""
+    for raw in text.split("\n"):
+        line = logical + raw
+        logical = line[:-1] + " " if line.endswith("\\") else ""
+        if not logical:
+            yield line
 
 
 def systemd_words(value: str) -> list[str]:
     """Split like systemd's extract_first_word(UNQUOTE|CUNESCAPE), then read specifiers."""
-    words: list[str] = []
-    i, n = 0, len(value)
-    while i < n:
-        while i < n and value[i] in " \t":
-            i += 1
-        if i >= n:
-            break
-        word = []
-        quote = None
-        while i < n:
-            ch = value[i]
-            if quote is None and ch in " \t":
-                break
-            if ch == "\\" and i + 1 < n:
-                nxt = value[i + 1]
-                if nxt == "x" and i + 3 < n:
-                    word.append(chr(int(value[i + 2:i + 4], 16)))
-                    i += 4
-                    continue
-                if nxt == "u" and i + 5 < n:
-                    word.append(chr(int(value[i + 2:i + 6], 16)))
-                    i += 6
-                    continue
-                word.append(_C_ESCAPES.get(nxt, nxt))
-                i += 2
-                continue
-            if quote is None and ch in "\"'":
-                quote = ch
-            elif ch == quote:
-                quote = None
-            else:
-                word.append(ch)
-            i += 1
-        assert quote is None, f"unterminated quote in {value!r}"
-        words.append(specifiers("".join(word)))
-    return words
+    return [specifiers(word) for word in split_words(value)]
 
 
 READERS: dict[str, Callable[[str, Path], Any]] = {
     "yaml": _yaml,
+    "compose": _compose,
     "json": _json,
     "env": _env,
     "shell": _shell,

@@ -3,17 +3,26 @@
 `finalize` rejects any value that is not `Emitted`: a template that prints a raw
 datum value fails when rendered (and in the tests) instead of emitting text
 that could break YAML, shell or a unit file.
+
+Each filter escapes for the interpreter that reads the place it writes to, not only
+for the file's syntax: `compose*` for compose's `$` interpolation, `kube_args` and
+`kube_env` for the kubelet's `$(VAR)` expansion, `unit`, `unit_arg`, `unit_image` and
+`unit_word` for what systemd and quadlet do with each unit key, `sh_operand` for a word
+podman reads as an operand, `sh_plain` for text inside double quotes. A value that
+cannot be carried raises `CannotCarryError`, named after the file it was meant for.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import jinja2
 
-from datumc.render import unittext, yamltext
+from datumc.render import composetext, kubetext, unittext, yamltext
+from datumc.render.errors import CannotCarryError, operand
 from datumc.resources import templates_dir
 from datumc.validate.vocab import is_env_name
 
@@ -33,7 +42,7 @@ def _finalize(value: Any) -> Emitted:
         return value
     raise UnescapedValueError(
         f"template printed {type(value).__name__} without an escaping filter "
-        "(use yaml, yaml_block, yaml_seq, sh, unit, unit_word, env_name, comment or int)"
+        f"(use one of {', '.join(sorted(FILTERS))})"
     )
 
 
@@ -49,22 +58,51 @@ def _yaml_seq(value: list[Any], indent: int = 0) -> Emitted:
     return Emitted(yamltext.block_seq(value, indent))
 
 
+def _compose(value: Any) -> Emitted:
+    return Emitted(yamltext.flow(composetext.escaped(value)))
+
+
+def _compose_block(value: dict[str, Any], indent: int = 0) -> Emitted:
+    return Emitted(yamltext.block(composetext.escaped(value), indent))
+
+
+def _compose_seq(value: list[Any], indent: int = 0) -> Emitted:
+    return Emitted(yamltext.block_seq(composetext.escaped(value), indent))
+
+
+def _kube_args(value: list[str], indent: int = 0) -> Emitted:
+    return Emitted(yamltext.block_seq(kubetext.args(value), indent))
+
+
+def _kube_env(value: list[dict[str, Any]], indent: int = 0) -> Emitted:
+    return Emitted(yamltext.block_seq(kubetext.env(value), indent))
+
+
 def _sh(value: Any) -> Emitted:
     return Emitted(shlex.quote(str(value)))
 
 
-def _unit(value: Any) -> Emitted:
-    try:
-        return Emitted(unittext.value(str(value)))
-    except unittext.UnitValueError as exc:
-        raise UnescapedValueError(str(exc)) from None
+def _sh_operand(value: Any) -> Emitted:
+    return Emitted(shlex.quote(operand(str(value))))
 
 
-def _unit_word(value: Any) -> Emitted:
-    try:
-        return Emitted(unittext.word(str(value)))
-    except unittext.UnitValueError as exc:
-        raise UnescapedValueError(str(exc)) from None
+def _sh_plain(value: Any) -> Emitted:
+    """Text the shell reads literally anywhere, inside double quotes too: no quoting
+    (shlex's quotes would be literal characters there), so only shlex's safe set."""
+    text = str(value)
+    if not text or shlex.quote(text) != text:
+        raise UnescapedValueError(f"{text!r} needs quoting; it cannot go inside double quotes")
+    return Emitted(text)
+
+
+def _unit_filter(emit: Callable[[str], str]) -> Callable[[Any], Emitted]:
+    def emitted(value: Any) -> Emitted:
+        try:
+            return Emitted(emit(str(value)))
+        except unittext.UnitValueError as exc:
+            raise UnescapedValueError(str(exc)) from None
+
+    return emitted
 
 
 def _env_name(value: str) -> Emitted:
@@ -83,13 +121,22 @@ def _int(value: Any) -> Emitted:
     return Emitted(str(value))
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., Emitted]] = {
     "yaml": _yaml,
     "yaml_block": _yaml_block,
     "yaml_seq": _yaml_seq,
+    "compose": _compose,
+    "compose_block": _compose_block,
+    "compose_seq": _compose_seq,
+    "kube_args": _kube_args,
+    "kube_env": _kube_env,
     "sh": _sh,
-    "unit": _unit,
-    "unit_word": _unit_word,
+    "sh_operand": _sh_operand,
+    "sh_plain": _sh_plain,
+    "unit": _unit_filter(unittext.value),
+    "unit_arg": _unit_filter(unittext.arg),
+    "unit_image": _unit_filter(unittext.image),
+    "unit_word": _unit_filter(unittext.word),
     "env_name": _env_name,
     "comment": _comment,
     "int": _int,
@@ -112,4 +159,7 @@ def environment() -> jinja2.Environment:
 
 
 def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
+    try:
+        return environment().get_template(template).render(**context)
+    except CannotCarryError as exc:
+        raise CannotCarryError(f"{template.removesuffix('.j2')}: {exc}") from None

@@ -2,25 +2,44 @@
 
 A unit file is line based: one `Key=value` per line, `#` comments, and a
 trailing backslash continues a line. Neither systemd nor quadlet has an escape
-for a line break inside a plain value, so:
+for a line break inside a plain value. Each key is read by its own rules:
 
-* `value()` (Image=, Volume=, ContainerName=, Description=) refuses line breaks
-  and every other control character, surrounding whitespace (the parser trims
-  it) and a trailing backslash (it would swallow the next line). It doubles `%`:
-  quadlet passes values on to the generated service, where systemd would expand
-  `%h`, `%n`, ... as specifiers.
-* `word()` is one argument of a command line (Exec=). Quadlet splits it like
-  systemd does: words are separated by spaces, double quotes group, backslash
-  escapes inside quotes. `$` is doubled (systemd expands `$VAR` in ExecStart=)
-  and so is `%`.
+* systemd expands specifiers (`%n`, `%h`, ...; `%%` is a literal `%`) in most
+  values, Description= included, and `$NAME`/`${NAME}` (`$$` is a literal `$`)
+  in Exec*= command lines only. Environment= gives `$` no meaning.
+* quadlet (podman's pkg/systemd/quadlet) turns every [Container] key it knows
+  into podman arguments on the generated service's ExecStart= line, escaping
+  quotes and blanks there but leaving `%` and `$` alone: systemd then expands
+  both in Image=, ContainerName=, Volume=, EnvironmentFile=, Exec=,
+  Environment=, Label=, ... It reads Image= and ContainerName= whole but strips
+  ONE pair of surrounding double quotes, Volume= and PublishPort= whole, and
+  splits EnvironmentFile=, Exec=, Environment= and Label= into words (quotes
+  group, C escapes are decoded).
 
-A refusal raises `UnitValueError`: the schema already rejects such input, so
-reaching it means a bug, and a build must stop rather than emit a broken unit.
+So:
+
+* `value()` (Description=, and other keys systemd alone reads) refuses line
+  breaks and every other control character, surrounding whitespace (the parser
+  trims it) and a trailing backslash (it would swallow the next line), and
+  doubles `%`.
+* `arg()` (Image=, ContainerName=, Volume= parts) is `value()` with `$` doubled
+  too, and refuses a value that starts and ends with `"`.
+* `image()` (Image=) is `arg()`, and refuses an image quadlet would read as
+  another unit (a name ending in `.image` or `.build`) or podman as an option
+  (a leading `-`).
+* `word()` is one word of a key quadlet splits (Exec=, EnvironmentFile=,
+  Environment=, Label=): quoted when needed, `$` and `%` doubled.
+
+A refusal of what the schema already rejects raises `UnitValueError` (reaching it
+means a bug); a value the schema accepts but no spelling carries raises
+`CannotCarryError`: the build stops with a message either way, and writes nothing.
 """
 
 from __future__ import annotations
 
 import re
+
+from datumc.render.errors import CannotCarryError, operand, shown
 
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@+=:,./-]+")
 
@@ -50,8 +69,29 @@ def value(text: str) -> str:
     return text.replace("%", "%%")
 
 
+def arg(text: str) -> str:
+    """A [Container] value quadlet reads whole and passes as one podman argument."""
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        raise CannotCarryError(
+            f"{shown(text)} cannot be written to a quadlet unit: quadlet strips the double "
+            "quotes around a value"
+        )
+    return value(text).replace("$", "$$")
+
+
+def image(text: str) -> str:
+    """Image=: `arg()`, unless quadlet or podman would read the name as something else."""
+    if text.endswith((".image", ".build")):
+        raise CannotCarryError(
+            f"the image {shown(text)} cannot be written to a quadlet unit: quadlet reads an "
+            "Image= ending in .image or .build as another quadlet unit"
+        )
+    return arg(operand(text))
+
+
 def word(text: str) -> str:
-    """One command-line argument for Exec=: quoted when needed, `$` and `%` doubled."""
+    """One word of a key quadlet splits into podman arguments (Exec=, EnvironmentFile=):
+    quoted when needed, `$` and `%` doubled."""
     _check(text)
     escaped = text.replace("%", "%%")
     if _SAFE_WORD.fullmatch(text):

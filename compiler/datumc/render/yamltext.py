@@ -4,6 +4,12 @@ Every string goes through `scalar()`: it stays plain only when it is made of a
 small safe alphabet *and* PyYAML's own resolver reads it back as a string;
 otherwise it is double-quoted with every special or non-printable character
 escaped. No datum value can therefore add a key, end a block or open a comment.
+
+A mapping key is written as an implicit key (`key: value`) only while it is short
+enough for every reader: YAML 1.2 (section 7.4.2), PyYAML, libyaml and go-yaml refuse an
+implicit key longer than 1024 characters. A longer key takes the explicit form
+(`? key` then `: value`, or `{? key: value}` in flow style), which has no length limit.
+A quoted key is never special: `"<<"` is a plain string key, not a merge key.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ _OTHER_NON_STRINGS = re.compile(
     r"|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[yYnN]"
 )
 _RESOLVER = yaml.resolver.Resolver()
+# Longest key text written in the implicit form; the limit is 1024, the margin leaves room
+# for a reader that also counts the `:` or the indentation.
+IMPLICIT_KEY_MAX = 1000
 _STR_TAG = "tag:yaml.org,2002:str"
 
 # PyYAML reads these as line breaks or refuses them: always escape.
@@ -126,8 +135,7 @@ def scalar(value: Any) -> str:
 def flow(value: Any) -> str:
     """A value on one line: scalars plain or quoted, collections in flow style."""
     if isinstance(value, dict):
-        items = ", ".join(f"{_key(k)}: {flow(v)}" for k, v in value.items())
-        return "{" + items + "}"
+        return "{" + ", ".join(_flow_entry(_key(k), v) for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(flow(v) for v in value) + "]"
     return scalar(value)
@@ -135,6 +143,15 @@ def flow(value: Any) -> str:
 
 def _key(key: Any) -> str:
     return string(key) if isinstance(key, str) else scalar(key)
+
+
+def _explicit(key: str) -> bool:
+    """True when `key` (emitted text) is too long for an implicit key."""
+    return len(key) > IMPLICIT_KEY_MAX
+
+
+def _flow_entry(key: str, value: Any) -> str:
+    return f"{'? ' if _explicit(key) else ''}{key}: {flow(value)}"
 
 
 def _is_nested(value: Any) -> bool:
@@ -151,18 +168,21 @@ def block(mapping: dict[Any, Any], indent: int) -> str:
 
 
 def _block_lines(mapping: dict[Any, Any], indent: int) -> list[str]:
-    pad = " " * indent
     lines: list[str] = []
     for key, value in mapping.items():
-        if not _is_nested(value):
-            lines.append(f"{pad}{_key(key)}: {flow(value)}")
-        elif isinstance(value, dict):
-            lines.append(f"{pad}{_key(key)}:")
-            lines.extend(_block_lines(value, indent + 2))
-        else:
-            lines.append(f"{pad}{_key(key)}:")
-            lines.extend(_seq_lines(value, indent + 2))
+        lines.extend(_entry_lines(_key(key), value, indent))
     return lines
+
+
+def _entry_lines(key: str, value: Any, indent: int) -> list[str]:
+    """One `key: value` entry: `? key` / `: value` when the key is too long."""
+    pad = " " * indent
+    head = [f"{pad}? {key}", f"{pad}:"] if _explicit(key) else [f"{pad}{key}:"]
+    if not _is_nested(value):
+        return [*head[:-1], f"{head[-1]} {flow(value)}"]
+    if isinstance(value, dict):
+        return head + _block_lines(value, indent + 2)
+    return head + _seq_lines(value, indent + 2)
 
 
 def block_seq(items: list[Any], indent: int) -> str:

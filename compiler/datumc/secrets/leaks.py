@@ -30,13 +30,19 @@ def known_secrets(stack: Stack, environ: Mapping[str, str] | None = None) -> dic
     """Secret values datumc can see: NAME -> value, from the environment and the env file."""
     env = dict(os.environ if environ is None else environ)
     env_file = stack.root / stack.project.proxy.env_file
-    if env_file.is_file():
-        doc = load_env(env_file, limit=MAX_ENV_BYTES)
-        if isinstance(doc, EnvDoc):
-            env.update({e.key: e.value for e in doc.entries})
+    doc = load_env(env_file, limit=MAX_ENV_BYTES) if _is_file(env_file) else None
+    if isinstance(doc, EnvDoc):
+        env.update({e.key: e.value for e in doc.entries})
     found = {name: value for name, value in env.items() if is_secret_env(name, value)}
     remember(found.values())  # and never print one, in any message
     return found
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name over 255 bytes, a symlink loop: no env file to read
+        return False
 
 
 def find_leaks(stack: Stack, outputs: Iterable[Output], secrets: Mapping[str, str]) -> (
@@ -55,8 +61,9 @@ def find_leaks(stack: Stack, outputs: Iterable[Output], secrets: Mapping[str, st
 def readings_of(output: Output) -> list[str]:
     """The output's text, and every string its consumer reads out of it: YAML keys and
     values as a YAML parser returns them (escapes undone), shell words as a shell splits
-    them, unit-file values with `%%`/`$$` undone, `.env` values. A secret escaped on its
-    way into a file is still the secret."""
+    them, unit-file values with `%%`/`$$` undone, YAML strings with compose's and the
+    kubelet's `$$` undone, `.env` values. A secret escaped on its way into a file is still
+    the secret."""
     text = output.content.decode("utf-8", "replace")
     name = output.relpath.rsplit("/", 1)[-1]
     try:
@@ -90,6 +97,8 @@ def _yaml_strings(text: str) -> Iterator[str]:
             stack.extend(item)
         elif item is not None:
             yield str(item)
+            if "$$" in str(item):  # compose and the kubelet read `$$` as `$`
+                yield str(item).replace("$$", "$")
 
 
 def _shell_words(text: str) -> Iterator[str]:

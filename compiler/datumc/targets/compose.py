@@ -48,7 +48,8 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "config_path": CONFIG_FROM_HERE,
         "config_in_container": deploy.CONFIG_IN_CONTAINER,
         "healthcheck": ["CMD", "python", "-c", run.probe(deploy.LIVELINESS)],
-        "depends_on": [s for s, on in ((REDIS_SERVICE, redis), (POSTGRES_SERVICE, postgres)) if on],
+        "depends_on": {s: {"condition": "service_healthy"}
+                       for s, on in ((REDIS_SERVICE, redis), (POSTGRES_SERVICE, postgres)) if on},
         "redis": redis,
         "cache_redis": project.cache.type == "redis",
         "postgres": postgres,
@@ -61,8 +62,9 @@ def _redis_address(project: Project) -> dict[str, str]:
 
 
 def _redis(project: Project) -> dict[str, Any]:
-    # `$$` is compose's escape for a literal `$`: the shell in the container expands it.
-    password = f'"$${project.router.redis_password_env}"'
+    # The shell in the container expands it (the compose filters write the `$` as `$$`,
+    # so that compose itself leaves it alone).
+    password = f'"${project.router.redis_password_env}"'
     start = (
         f"test -n {password} || {{ echo 'redis: {project.router.redis_password_env} is empty "
         "in the env file' >&2; exit 1; }; "

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from datumc.plan.env import POSTGRES_PASSWORD, EnvVar
+from datumc.render import kubetext
+from datumc.render.errors import CannotCarryError
 from datumc.targets import deploy
 from datumc.targets.base import Output, RenderContext
 from datumc.validate.project import Project
@@ -33,6 +35,10 @@ SECRET = "kubernetes/secret.template.yaml.j2"
 templates = (KUSTOMIZATION, DEPLOYMENT, SERVICE, REDIS, SECRET)
 
 DIRECTORY = "kubernetes"
+CONFIG_KEY = "config.yaml"
+# The API server refuses a ConfigMap whose values exceed 1 MiB in all (ValidateConfigMap,
+# core.MaxSecretSize).
+CONFIGMAP_MAX_BYTES = 1024 * 1024
 CONFIG_DIR = "/etc/litellm"
 UID = 65532  # "nonroot" in LiteLLM's Wolfi-based images; any non-zero uid works
 WRITABLE_ENV = {
@@ -61,10 +67,21 @@ def outputs(ctx: RenderContext) -> list[Output]:
     if variables["bundled_redis"]:
         files.append(("redis.yaml", REDIS))
     files.append(("secret.template.yaml", SECRET))
-    out = [Output(f"{DIRECTORY}/config.yaml", deploy.config_yaml(ctx))]
+    out = [Output(f"{DIRECTORY}/{CONFIG_KEY}", configmap_data(deploy.config_yaml(ctx)))]
     out += [Output(f"{DIRECTORY}/{path}", ctx.render(template, **variables).encode())
             for path, template in files]
     return sorted(out, key=lambda o: o.relpath)
+
+
+def configmap_data(config: bytes) -> bytes:
+    """config.yaml as the ConfigMap's one entry, refused when Kubernetes could not store it."""
+    size = len(config)
+    if size > CONFIGMAP_MAX_BYTES:
+        raise CannotCarryError(
+            f"{DIRECTORY}/{CONFIG_KEY}: the LiteLLM config is {size:,} bytes, and Kubernetes "
+            f"refuses a ConfigMap over {CONFIGMAP_MAX_BYTES:,} bytes (1 MiB)"
+        )
+    return config
 
 
 def bundles_redis(project: Project) -> bool:
@@ -100,8 +117,9 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "redis_port": deploy.REDIS_PORT,
         "redis_password_env": router.redis_password_env,
         # Kubernetes expands $(VAR) in args from the container's env: no shell needed.
+        # The one deliberate reference; kube_args escapes every other `$(`.
         "redis_args": ["--save", "", "--appendonly", "no",
-                       "--requirepass", f"$({router.redis_password_env})"],
+                       "--requirepass", kubetext.reference(router.redis_password_env)],
         "secret_env": _secret_env(ctx, bundled),
     }
 

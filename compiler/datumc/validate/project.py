@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from datumc.validate.datum import EnvVarName, Seconds, Table, Text, no_control_chars
+from datumc.validate.formats import IMAGE_PATTERN, host_problem, image_problem
 from datumc.validate.limits import MAX_STRING_CHARS
 
 DEFAULT_IMAGE: Final = "ghcr.io/berriai/litellm:main-v1.106.0"
@@ -60,7 +61,24 @@ Namespace = Annotated[
     _matching(_DNS1123, "is not a valid Kubernetes namespace: use lowercase letters, "
               "digits and '-'"),
 ]
-# One line of text: image references, paths, addresses. Emitted into shell
+def _checked(problem: Callable[[str], str | None]) -> AfterValidator:
+    def check(value: str) -> str:
+        found = problem(value)
+        if found is not None:
+            raise ValueError(f"{value[:60]!r} {found}")
+        return value
+
+    return AfterValidator(check)
+
+
+ImageRef = Annotated[
+    str, Field(min_length=1, json_schema_extra=_schema_pattern(IMAGE_PATTERN)),
+    _checked(image_problem),
+]
+ListenHost = Annotated[str, Field(min_length=1, max_length=253), _checked(host_problem)]
+
+
+# One line of text: paths, addresses. Emitted into shell
 # scripts, unit files and YAML, where a newline would start a new command or key.
 def _one_line(value: str) -> str:
     if value.endswith("\\"):  # a unit file would continue the line onto the next one
@@ -149,12 +167,13 @@ class ProxySection(BaseModel):
     model_config = _SECTION
 
     port: Port = Field(default=4000, description="Port the proxy listens on.")
-    host: Line = Field(default="0.0.0.0", description="Address the proxy binds inside its "
-                       "container.")
+    host: ListenHost = Field(default="0.0.0.0", description="Address the proxy binds "
+                             "inside its container: an IP address or a host name.")
     master_key_env: EnvVarName = Field(
         default="LITELLM_MASTER_KEY", description="Env var holding the proxy master key."
     )
-    image: Line = Field(default=DEFAULT_IMAGE, description="Pinned LiteLLM container image.")
+    image: ImageRef = Field(default=DEFAULT_IMAGE,
+                            description="Pinned LiteLLM container image reference.")
     workers: Annotated[int, Field(ge=1, le=256)] = Field(default=1)
     container_name: DeployName = Field(
         default="litellm",
