@@ -15,6 +15,13 @@ from datumc.errors import DatumcError, UsageError
 from datumc.load.source import Source, display_path, read_source
 from datumc.validate.datum import Datum
 from datumc.validate.project import Project
+from datumc.write.atomic import (
+    clean_temps,
+    fsync_dir,
+    read_current,
+    replace_if_unchanged,
+    write_temp,
+)
 
 MAX_SCHEMA_BYTES = 1024 * 1024
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -80,11 +87,19 @@ def _current(path: Path) -> str | None:
 
 
 def _write(path: Path, text: str) -> None:
+    """Atomically, as the build writes: a temp file renamed over the schema only if the
+    schema still holds what was there before (an edit saved meanwhile is kept)."""
     try:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             raise UsageError(f"{display_path(path)} is not a regular file; remove it and run "
                              "`datumc schema` again")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        clean_temps(path.parent, name=path.name)
+        expected = read_current(path)
+        tmp = write_temp(path, text.encode("utf-8"), 0o644)
+        if not replace_if_unchanged(tmp, path, expected):
+            raise DatumcError(f"{display_path(path)} changed while `datumc schema` was "
+                              "running; not overwritten (run it again)")
+        fsync_dir(path.parent)
     except OSError as exc:
         raise DatumcError(f"cannot write {display_path(path)}: {exc.strerror or exc}") from None
