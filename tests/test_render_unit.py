@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from datumc.render import unittext
 from datumc.render.errors import CannotCarryError
 from datumc.render.jinja import UnescapedValueError, environment
-from tests.helpers.interpreters import exec_word, quadlet_lookup
+from tests.helpers.interpreters import GO_SPACE, exec_word, quadlet_lookup
 
 
 def read_value(raw: str) -> str:
@@ -91,11 +91,11 @@ def test_unit_filter_refuses_what_a_unit_file_cannot_hold(hostile: str) -> None:
 def test_unit_filters_escape_specifiers_and_variables() -> None:
     template = environment().from_string(
         "Description={{ v | unit }}\nImage={{ v | unit_arg }}\nExec={{ v | unit_word }}\n")
-    out = template.render(v='100%h "$HOME"')
+    out = template.render(v='100%h "$HOME" x')
     # systemd alone reads Description= (no `$` expansion); quadlet puts Image= and Exec=
     # on the ExecStart= line, where systemd expands `$HOME`.
-    assert out == ('Description=100%%h "$HOME"\nImage=100%%h "$$HOME"\n'
-                   'Exec="100%%h \\"$$HOME\\""\n')
+    assert out == ('Description=100%%h "$HOME" x\nImage=100%%h "$$HOME" x\n'
+                   'Exec="100%%h \\"$$HOME\\" x"\n')
 
 
 @given(st.text())
@@ -104,7 +104,8 @@ def test_quadlet_args_reach_podman_as_written_or_are_refused(text: str) -> None:
     try:
         raw = unittext.arg(text)
     except (unittext.UnitValueError, CannotCarryError):
-        assert _refused(text) or (len(text) > 1 and text[0] == text[-1] == '"')
+        assert (_refused(text) or text.startswith('"') or text.endswith('"')
+                or text[-1] in GO_SPACE)
         return
     (word,) = quadlet_lookup(raw)
     assert exec_word(word) == text
@@ -113,6 +114,8 @@ def test_quadlet_args_reach_podman_as_written_or_are_refused(text: str) -> None:
 @pytest.mark.parametrize(("image", "message"), [
     ("reg/x.image", "another quadlet unit"), ("x.build", "another quadlet unit"),
     ("-x", "as an option"), ("--privileged", "as an option"), ('"x"', "double quotes"),
+    ('"x', "double quotes"), ('x"', "double quotes"), ("x\u00a0", "U\\+00A0"),
+    ("x\u3000", "U\\+3000"),
 ])
 def test_unit_image_refuses_what_quadlet_or_podman_would_misread(image: str,
                                                                  message: str) -> None:

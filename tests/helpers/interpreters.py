@@ -200,12 +200,18 @@ def exec_word(word: str) -> str:
 # -- quadlet: how each [Container] key becomes podman arguments --------------------------------
 
 
+# Go's unicode.IsSpace: Latin-1 blanks, NEL, NBSP, and the Unicode White_Space property.
+GO_SPACE = frozenset("\t\n\v\f\r \u0085\u00a0\u1680\u2028\u2029\u202f\u205f\u3000") | \
+    frozenset(chr(c) for c in range(0x2000, 0x200B))
+
+
 def quadlet_lookup(value: str) -> list[str]:
-    """parser.Lookup: trailing blanks trimmed, ONE pair of surrounding quotes removed."""
-    value = value.rstrip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    return [value]
+    """parser.Lookup: `strings.Trim(strings.TrimRightFunc(v, unicode.IsSpace), "\"")`,
+    Unicode spaces trimmed from the end, then EVERY double quote at either end."""
+    end = len(value)
+    while end and value[end - 1] in GO_SPACE:
+        end -= 1
+    return [value[:end].strip('"')]
 
 
 # podman pkg/systemd/quadlet/quadlet.go: the parser.UnitFile lookup each key goes through.

@@ -12,8 +12,8 @@ for a line break inside a plain value. Each key is read by its own rules:
   quotes and blanks there but leaving `%` and `$` alone: systemd then expands
   both in Image=, ContainerName=, Volume=, EnvironmentFile=, Exec=,
   Environment=, Label=, ... It reads Image= and ContainerName= whole but strips
-  ONE pair of surrounding double quotes, Volume= and PublishPort= whole, and
-  splits EnvironmentFile=, Exec=, Environment= and Label= into words (quotes
+  every double quote at either end and Unicode spaces at the end, Volume= and
+  PublishPort= whole, and splits EnvironmentFile=, Exec=, Environment= and Label= into words (quotes
   group, C escapes are decoded).
 
 So:
@@ -23,7 +23,7 @@ So:
   trims it) and a trailing backslash (it would swallow the next line), and
   doubles `%`.
 * `arg()` (Image=, ContainerName=, Volume= parts) is `value()` with `$` doubled
-  too, and refuses a value that starts and ends with `"`.
+  too, and refuses a value that starts or ends with `"` or ends with a Unicode space.
 * `image()` (Image=) is `arg()`, and refuses an image quadlet would read as
   another unit (a name ending in `.image` or `.build`) or podman as an option
   (a leading `-`).
@@ -69,12 +69,27 @@ def value(text: str) -> str:
     return text.replace("%", "%%")
 
 
+# Go's unicode.IsSpace beyond what `value()` already refuses: quadlet's Lookup trims these
+# from the end of a value (strings.TrimRightFunc(v, unicode.IsSpace)).
+_GO_SPACE = frozenset("\u00a0\u1680\u202f\u205f\u3000") | frozenset(
+    chr(c) for c in range(0x2000, 0x200B))
+
+
 def arg(text: str) -> str:
-    """A [Container] value quadlet reads whole and passes as one podman argument."""
-    if len(text) >= 2 and text[0] == text[-1] == '"':
+    """A [Container] value quadlet reads whole and passes as one podman argument.
+
+    quadlet's Lookup is `strings.Trim(strings.TrimRightFunc(v, unicode.IsSpace), "\"")`:
+    every double quote at either end and any Unicode space at the end are dropped, so a
+    value that has them cannot be written."""
+    if text.startswith('"') or text.endswith('"'):
         raise CannotCarryError(
             f"{shown(text)} cannot be written to a quadlet unit: quadlet strips the double "
-            "quotes around a value"
+            "quotes at either end of a value"
+        )
+    if text and text[-1] in _GO_SPACE:
+        raise CannotCarryError(
+            f"{shown(text)} cannot be written to a quadlet unit: quadlet trims the space "
+            f"U+{ord(text[-1]):04X} at the end of a value"
         )
     return value(text).replace("$", "$$")
 
