@@ -15,12 +15,18 @@ from typing import Any
 
 import pytest
 import tomli_w
+from hypothesis import settings
 
 from datumc.cli import main
 
 # LiteLLM, when a test imports it, must not fetch its price map or send telemetry.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
+# The CI gate draws the same examples on every run, so that what lands is what was tested
+# and a red run is reproducible; a developer's run and scripts/fuzz draw new ones each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("DATUMC_HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
