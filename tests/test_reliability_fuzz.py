@@ -190,7 +190,7 @@ def run_env(text: str) -> None:
     assert isinstance(doc, EnvDoc)
     for check in env_checks():
         list(check(doc, None))
-        list(check(doc, ["OPENAI_API_KEY", "LITELLM_MASTER_KEY"]))
+        list(check(doc, {"OPENAI_API_KEY": "OpenAI API key", "LITELLM_MASTER_KEY": "key"}))
 
 
 def run_bytes(raw: bytes, tmp: Path) -> None:

@@ -85,7 +85,8 @@ def test_secret_like_is_looser_for_name_fields() -> None:
 
 def test_mask_examples() -> None:
     assert mask("sk-proj-" + TAIL + "3210") == "sk-p…3210"
-    assert mask("sk-1234") == "…"
+    assert mask("sk-1235") == "…"  # short values are hidden entirely
+    assert mask("sk-1234") == "sk-1234"  # LiteLLM's public example key is no secret
     assert mask("0123456789abcdef") == "01…ef"
     assert describe("sk-" + TAIL) == "an OpenAI-style API key ('sk-Z…l0Mn')"
 

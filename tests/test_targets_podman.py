@@ -202,3 +202,63 @@ def test_env_file_path_follows_out_dir(tmp_path: Path) -> None:
     unit = _unit(out / "podman" / "litellm.container")
     env_file = unit["Container"]["EnvironmentFile"]
     assert (out / "podman" / env_file).resolve() == (root / ".env").resolve()
+
+
+@pytest.mark.parametrize("line", ["LITELLM_MASTER_KEY=", "LITELLM_MASTER_KEY=  ",
+                                  'LITELLM_MASTER_KEY=""', "LITELLM_MASTER_KEY=''",
+                                  "# LITELLM_MASTER_KEY=sk-x", "OTHER=1",
+                                  "LITELLM_MASTER_KEY=sk-real-0123456789\nLITELLM_MASTER_KEY="])
+def test_run_sh_refuses_an_empty_master_key(tmp_path: Path, line: str) -> None:
+    """The proxy refuses to start without a master key and podman passes an empty (or
+    quoted-empty) value as it is: run.sh says so before starting anything."""
+    root = copy_bundled(tmp_path / "proj")
+    out = build(root)
+    (root / ".env").write_text(line + "\n")
+    env = _fake_podman(tmp_path)
+    result = _run_sh(out / "podman" / "run.sh", "up", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "LITELLM_MASTER_KEY has no value" in result.stderr
+    assert not Path(env["PODMAN_ARGS"]).exists()  # podman never ran
+
+
+@pytest.mark.parametrize(("line", "shell"), [
+    ("LITELLM_MASTER_KEY=sk-real-0123456789", None),
+    ("LITELLM_MASTER_KEY", "sk-from-the-shell-0123"),  # podman takes a bare NAME from the shell
+    ("LITELLM_MASTER_KEY=\nLITELLM_MASTER_KEY=sk-real-0123456789", None),
+])
+def test_run_sh_starts_with_a_master_key(tmp_path: Path, line: str, shell: str | None) -> None:
+    root = copy_bundled(tmp_path / "proj")
+    out = build(root)
+    (root / ".env").write_text(line + "\n")
+    env = _fake_podman(tmp_path)
+    if shell is not None:
+        env["LITELLM_MASTER_KEY"] = shell
+    result = _run_sh(out / "podman" / "run.sh", "up", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert _recorded(env)[0] == "run"
+
+
+@pytest.mark.parametrize("verb", ["up", "down", "logs", "status", "models"])
+def test_run_sh_without_podman_says_what_to_do_instead(tmp_path: Path, verb: str) -> None:
+    root = copy_bundled(tmp_path / "proj")
+    out = build(root)
+    (root / ".env").write_text("LITELLM_MASTER_KEY=sk-real-0123456789\n")
+    bash = Path(subprocess.run(["bash", "-c", "command -v bash"], capture_output=True,
+                               text=True, check=True).stdout.strip())
+    bin_dir = tmp_path / "bin"  # the tools run.sh uses, and no podman
+    bin_dir.mkdir()
+    for tool_name in ("dirname", "grep", "tail", "cat", "bash"):
+        found = subprocess.run(["bash", "-c", f"command -v {tool_name}"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        (bin_dir / tool_name).symlink_to(found)
+    result = subprocess.run([str(bash), str(out / "podman" / "run.sh"), verb], cwd=tmp_path,
+                            env={"PATH": str(bin_dir)}, capture_output=True, text=True,
+                            timeout=30, check=False)
+    assert result.returncode == 1
+    assert "podman is not installed" in result.stderr
+    assert "datumc serve" in result.stderr and "compose" in result.stderr
+    assert "command not found" not in result.stderr
+    help_text = subprocess.run([str(bash), str(out / "podman" / "run.sh"), "help"],
+                               cwd=tmp_path, env={"PATH": str(bin_dir)}, capture_output=True,
+                               text=True, timeout=30, check=False)
+    assert help_text.returncode == 0 and "usage: run.sh" in help_text.stdout

@@ -13,6 +13,7 @@ from datumc.lint.policy import apply_policy
 from datumc.lint.run import lint_config, lint_other_profiles, lint_stack, stack_texts
 from datumc.load.stack import Stack, load_stack
 from datumc.plan.config import LiteLLMConfig, build_config
+from datumc.progress import Progress, silent
 from datumc.secrets.leaks import find_leaks, known_secrets
 
 if TYPE_CHECKING:
@@ -41,18 +42,22 @@ def check_targets(names: Sequence[str]) -> None:
         )
 
 
-def analyse(root: Path, *, profile: str | None = None) -> Compilation:
+def analyse(root: Path, *, profile: str | None = None,
+            progress: Progress = silent) -> Compilation:
     """Load, validate and lint the project, and plan its LiteLLM config (no rendering)."""
-    stack, diags = load_stack(root, profile=profile)
+    stack, diags = load_stack(root, profile=profile, progress=progress)
     if stack is None:
         return Compilation(None, sort_diagnostics(diags))
-    return analyse_stack(stack, diags)
+    return analyse_stack(stack, diags, progress)
 
 
-def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None) -> Compilation:
+def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None,
+                  progress: Progress = silent) -> Compilation:
     """Lint a loaded stack and plan its config; `diags` are the loader's findings."""
     diags = list(diags or [])
+    progress(f"checking {len(stack.entries)} datums")
     diags.extend(lint_stack(stack))
+    progress("planning the LiteLLM config")
     config, found = build_config(stack)
     diags.extend(found)
     # The config rules run on the config the build will write, so `datumc lint` of
@@ -71,10 +76,10 @@ def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None) -> Compil
 
 def compile_project(
     root: Path, *, profile: str | None = None, targets: Sequence[str] | None = None,
-    out: Path | None = None,
+    out: Path | None = None, progress: Progress = silent,
 ) -> Compilation:
     """Everything `datumc build` needs, rendered in memory. Outputs only when error-free."""
-    result = analyse(root, profile=profile)
+    result = analyse(root, profile=profile, progress=progress)
     if not result.ok or result.stack is None or result.config is None:
         return result
     names = list(targets) if targets else list(result.stack.project.datumc.targets)
@@ -85,7 +90,9 @@ def compile_project(
     if "litellm" not in names:
         names.insert(0, "litellm")
     ctx = RenderContext(result.stack, result.config, out)
+    progress(f"rendering {', '.join(n for n in TARGETS if n in names)}")
     outputs = [o for name in TARGETS if name in names for o in TARGETS[name].outputs(ctx)]
+    progress("checking the outputs for secrets")
     leaks = find_leaks(result.stack, outputs, known_secrets(result.stack))
     if leaks:  # never hand a secret to the writer
         result.diagnostics = sort_diagnostics([*result.diagnostics, *leaks])

@@ -11,6 +11,8 @@ from datumc.load.source import display_path
 from datumc.pipeline import Compilation, compile_project
 from datumc.report.text import render as render_text
 from datumc.write.writer import (
+    Action,
+    Planned,
     apply_writes,
     build_lock,
     check_out_dir,
@@ -35,8 +37,10 @@ class BuildArgs:
 
 def run(args: BuildArgs, console: Console) -> int:
     result = compile_project(
-        args.project, profile=args.profile, targets=args.targets or None, out=args.out
+        args.project, profile=args.profile, targets=args.targets or None, out=args.out,
+        progress=console.progress,
     )
+    console.end_progress()
     _report(result.diagnostics, console, quiet=args.quiet)
     if not result.ok or result.stack is None:
         console.err(_failed(result))
@@ -47,7 +51,7 @@ def run(args: BuildArgs, console: Console) -> int:
         _report([unsafe], console)
         return 1
     if args.check:
-        return _check(out_dir, result, console)
+        return _check(out_dir, result, console, args_quiet=args.quiet)
     return _write(out_dir, result, args, console)
 
 
@@ -56,16 +60,30 @@ def _failed(result: Compilation) -> str:
     return f"datumc: build failed with {errors} error(s); no file was written"
 
 
-def _check(out_dir: Path, result: Compilation, console: Console) -> int:
+def _check(out_dir: Path, result: Compilation, console: Console, *,
+           args_quiet: bool = False) -> int:
     planned, _ = plan_writes(out_dir, result.outputs)
     stale = pending(planned)
     for p in stale:
         console.err(f"stale: {display_path(out_dir / p.output.relpath)} ({p.action.value})")
     if stale:
-        console.err(f"datumc: {len(stale)} generated file(s) out of date; run `datumc build`")
+        console.err(_stale_advice(stale))
         return 1
-    console.out(f"datumc: {len(planned)} generated file(s) up to date in {display_path(out_dir)}")
+    if not args_quiet:
+        console.out(f"datumc: {len(planned)} generated file(s) up to date in "
+                    f"{display_path(out_dir)}")
     return 0
+
+
+def _stale_advice(stale: list[Planned]) -> str:
+    """What to run: a plain build would refuse to overwrite files edited by hand."""
+    edited = sum(p.action is Action.CONFLICT for p in stale)
+    text = f"datumc: {len(stale)} generated file(s) out of date; run `datumc build`"
+    if edited:
+        text = (f"datumc: {len(stale)} generated file(s) out of date, {edited} of them edited "
+                "by hand: move those edits into the datums or datumc.toml, then run "
+                "`datumc build --force` (it keeps each edited file as .bak)")
+    return text
 
 
 def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console) -> int:
@@ -74,7 +92,9 @@ def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console
         # Nothing to write, so no lock either: taking it writes our pid into .datumc.lock,
         # and a no-op build must touch no file (watchers, make, rsync). A build running
         # concurrently cannot fool this: mid-build, its manifest lists two hashes.
-        console.out(f"datumc: {len(planned)} file(s) up to date in {display_path(out_dir)}")
+        if not args.quiet:
+            console.out(f"datumc: {len(planned)} file(s) up to date in "
+                        f"{display_path(out_dir)}")
         return 0
     with build_lock(out_dir, timeout=args.lock_timeout, notify=console.err):
         clean_temps(out_dir)
@@ -87,13 +107,14 @@ def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console
     _report(written.diagnostics, console)
     for backup in written.backups:
         console.err(f"kept your edited version as {backup}")
-    for rel in written.changed:
-        console.out(f"wrote {display_path(out_dir / rel)}")
-    for rel in written.removed:
-        console.out(f"removed {display_path(out_dir / rel)} (no longer generated)")
+    if not args.quiet:
+        for rel in written.changed:
+            console.out(f"wrote {display_path(out_dir / rel)}")
+        for rel in written.removed:
+            console.out(f"removed {display_path(out_dir / rel)} (no longer generated)")
     if written.diagnostics:
         return 1
-    if not written.changed:
+    if not written.changed and not args.quiet:
         console.out(f"datumc: {len(planned)} file(s) up to date in {display_path(out_dir)}")
     return 0
 

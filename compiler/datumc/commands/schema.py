@@ -46,25 +46,36 @@ def schema_text(model: type[BaseModel]) -> str:
 
 def run(args: SchemaArgs, console: Console) -> int:
     _check_dir(args.directory)
-    stale = []
+    stale: list[tuple[Path, bool]] = []
     for name, model in SCHEMAS.items():
         path = args.directory / name
         text = schema_text(model)
-        if _current(path) == text:
+        current = _current(path)
+        if current == text:
             continue
         if args.check:
-            stale.append(path)
+            stale.append((path, current is None))
             continue
         _write(path, text)
         console.out(f"wrote {display_path(path)}")
-    for path in stale:
-        console.err(f"stale: {display_path(path)} differs from the datumc models")
+    for path, missing in stale:
+        what = "is missing" if missing else "differs from the datumc models"
+        console.err(f"stale: {display_path(path)} {what}")
     if stale:
-        console.err("datumc: run `datumc schema` to regenerate")
+        console.err(_advice(args.directory, all(missing for _, missing in stale)))
         return 1
     if args.check:
         console.out("datumc: schemas up to date")
     return 0
+
+
+def _advice(directory: Path, all_missing: bool) -> str:
+    regenerate = "datumc schema" + ("" if directory == Path("schemas")
+                                    else f" --dir {display_path(directory)}")
+    if all_missing and not directory.is_dir():
+        return (f"datumc: no {display_path(directory)}/ here: run `{regenerate}` to write the "
+                "schemas, or pass --dir where your project keeps them")
+    return f"datumc: run `{regenerate}` to regenerate"
 
 
 def _check_dir(directory: Path) -> None:

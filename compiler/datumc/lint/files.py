@@ -10,7 +10,7 @@ from datumc.diagnostics import Diagnostic, sort_diagnostics
 from datumc.lint.policy import apply_policy
 from datumc.lint.registry import env_checks
 from datumc.lint.run import lint_yaml
-from datumc.load.discover import walk_datums
+from datumc.load.discover import no_datums_in, walk_datums
 from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
 from datumc.load.stack import PROJECT_FILE, Stack, load_project, load_stack
@@ -29,6 +29,7 @@ class _Selection:
     yamls: list[Path] = field(default_factory=list)
     envs: list[Path] = field(default_factory=list)
     project: bool = False
+    problems: list[Diagnostic] = field(default_factory=list)
 
 
 def _select(paths: Sequence[Path], root: Path) -> _Selection:
@@ -37,7 +38,10 @@ def _select(paths: Sequence[Path], root: Path) -> _Selection:
         if path.is_dir():
             if (path / PROJECT_FILE).is_file() and path.resolve() == root.resolve():
                 sel.project = True
-            sel.datums.extend(walk_datums(path))
+            found = list(walk_datums(path))
+            if not found and not sel.project:
+                sel.problems.append(no_datums_in(path))
+            sel.datums.extend(found)
         elif path.name == PROJECT_FILE:
             sel.project = True
         elif path.suffix in YAML_SUFFIXES:
@@ -54,7 +58,7 @@ def lint_paths(paths: Sequence[Path], *, root: Path) -> list[Diagnostic]:
     if not paths:
         return analyse(root).diagnostics
     sel = _select(paths, root)
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = list(sel.problems)
     context: Compilation | None = None
     if sel.datums or sel.project or sel.envs:
         context, found = _project_context(root, sel)
@@ -124,11 +128,11 @@ def _lint_env(path: Path, context: Compilation | None,
     return out
 
 
-def _needed(context: Compilation | None) -> list[str] | None:
-    """Env vars the project's enabled datums need (from the config already planned);
-    None without a datum project."""
+def _needed(context: Compilation | None) -> dict[str, str] | None:
+    """Env vars the project's enabled datums need, each with what it is for (from the
+    config already planned); None without a datum project."""
     if context is None or context.stack is None or not context.stack.enabled:
         return None
     if context.config is None:
         return None
-    return [v.name for v in context.config.env]
+    return {v.name: v.describe(limit=3) for v in context.config.env}

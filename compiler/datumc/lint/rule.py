@@ -9,7 +9,7 @@ so they see a hand-written config.yaml and the config the datums plan alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import ModuleType
@@ -46,7 +46,8 @@ class YamlCheck(Protocol):
 
 
 class EnvCheck(Protocol):
-    def __call__(self, doc: EnvDoc, needed: Sequence[str] | None, /) -> Iterable[Diagnostic]: ...
+    def __call__(self, doc: EnvDoc, needed: Mapping[str, str] | None,
+                 /) -> Iterable[Diagnostic]: ...
 
 
 ProjectCheck = DatumCheck

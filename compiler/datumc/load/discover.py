@@ -129,6 +129,34 @@ def _outside(path: Path, root: Path) -> Diagnostic | None:
     )
 
 
+def no_datums_in(directory: Path) -> Diagnostic:
+    """A directory named on the command line that holds no datum: say which of its files
+    look like datums under another name."""
+    near = sorted(_near_misses(directory))[:3]
+    hint = "datum file names end in .ai_model.toml or .model.toml"
+    if near:
+        renames = ", ".join(f"{display_path(p)} -> {p.name.removesuffix('.toml')}"
+                            ".ai_model.toml" for p in near)
+        hint += f"; rename: {renames}"
+    return Diagnostic(
+        NO_DATUMS, NO_DATUMS.severity,
+        "no datum files (*.ai_model.toml, *.model.toml) found in this directory",
+        display_path(directory), hint=hint,
+    )
+
+
+def _near_misses(directory: Path) -> Iterator[Path]:
+    """TOML files under `directory` that are not datums by name (datumc.toml aside)."""
+    try:
+        found = list(directory.rglob("*.toml"))
+    except OSError:
+        return
+    for path in found:
+        if path.name != "datumc.toml" and not any(part.startswith(".") for part in
+                                                  path.relative_to(directory).parts):
+            yield path
+
+
 def _missing_dir(directory: Path) -> Diagnostic:
     return Diagnostic(
         NO_DATUMS,

@@ -16,6 +16,7 @@ from datumc.load.discover import NO_DATUMS, SYMLINK_OUTSIDE, dir_outside, discov
 from datumc.load.positions import Key
 from datumc.load.source import display_path, path_error, real_path
 from datumc.load.toml_loader import TomlDoc, load_toml, parse_toml
+from datumc.progress import Progress, counted, silent
 from datumc.validate.check import SCHEMA, schema_diags, unknown_keys, validate_datum, validate_model
 from datumc.validate.datum import Datum
 from datumc.validate.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES, TOO_LARGE
@@ -220,13 +221,13 @@ def load_datums(paths: Sequence[Path]) -> tuple[list[Entry], list[Diagnostic]]:
 
 
 def load_datum_docs(
-    paths: Sequence[Path],
+    paths: Sequence[Path], progress: Progress = silent,
 ) -> tuple[list[Entry], list[TomlDoc], list[Diagnostic]]:
     """Valid datums, the parsed documents that failed validation, and all diagnostics."""
     entries: list[Entry] = []
     rejected: list[TomlDoc] = []
     diags: list[Diagnostic] = []
-    for path in paths:
+    for path in counted(paths, len(paths), "reading datums", progress):
         doc = load_toml(path, limit=MAX_DATUM_BYTES, display=display_path(path))
         if isinstance(doc, Diagnostic):
             diags.append(doc)
@@ -253,7 +254,7 @@ def load_datum_text(text: str, display: str) -> tuple[Entry | None, list[Diagnos
 
 def load_stack(
     root: Path, *, profile: str | None = None, datum_paths: Sequence[Path] | None = None,
-    extra_paths: Sequence[Path] = (),
+    extra_paths: Sequence[Path] = (), progress: Progress = silent,
 ) -> tuple[Stack | None, list[Diagnostic]]:
     """Load and validate the project at `root`. Returns None when nothing usable was found.
 
@@ -276,7 +277,7 @@ def load_stack(
     if len(datum_paths) > MAX_DATUM_FILES:
         diags.append(_too_many(root, len(datum_paths)))
         return None, diags
-    entries, rejected, found = load_datum_docs(datum_paths)
+    entries, rejected, found = load_datum_docs(datum_paths, progress)
     diags.extend(found)
     stack = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
     diags.extend(set_checks(stack))

@@ -242,8 +242,12 @@ def is_secret_name(key: str) -> bool:
 
 def mask(value: str) -> str:
     """`sk-proj-abcd...3210` -> `sk-p…3210`. Shows at most a quarter of the value, and
-    at most four characters from each end; short values are hidden entirely."""
+    at most four characters from each end; short values are hidden entirely. A public
+    example key (`sk-1234`, from LiteLLM's docs) is no secret and is shown as it is, so
+    the reader sees which value is meant."""
     stripped = value.strip()
+    if stripped in PUBLIC_EXAMPLE_KEYS:
+        return stripped
     shown = min(4, len(stripped) // 8)
     if shown == 0:
         return "…"

@@ -48,4 +48,5 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "liveliness": run.probe(deploy.LIVELINESS),
         "readiness": run.probe(deploy.READINESS),
         "list_models": run.list_models(ctx.stack.project.proxy.master_key_env),
+        "master_key_env": ctx.stack.project.proxy.master_key_env,
     }

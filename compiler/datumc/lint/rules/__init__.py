@@ -32,6 +32,7 @@ from datumc.lint.rules import (
     include_not_list,
     invalid_env_name,
     invalid_routing_strategy,
+    loopback_in_container,
     malformed_deployment,
     missing_api_base,
     missing_env_var,
@@ -69,6 +70,7 @@ RULE_MODULES: list[ModuleType] = [
     plaintext_http_with_key,
     capability_not_supported,
     unknown_provider,
+    loopback_in_container,
     # DC1xx/DC2xx: the LiteLLM config model (hand-written, or planned from datums)
     secret_in_env_name,
     invalid_env_name,

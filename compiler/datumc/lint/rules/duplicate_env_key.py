@@ -14,7 +14,7 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
@@ -26,7 +26,7 @@ SEVERITY = Severity.WARNING
 SCOPE = Scope.ENV
 
 
-def check(doc: EnvDoc, needed: list[str] | None) -> Iterator[Diagnostic]:
+def check(doc: EnvDoc, needed: Mapping[str, str] | None) -> Iterator[Diagnostic]:
     first: dict[str, int] = {}
     for entry in doc.entries:
         line = first.setdefault(entry.key, entry.line)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envfile import is_template
@@ -29,7 +29,7 @@ SEVERITY = Severity.WARNING
 SCOPE = Scope.ENV
 
 
-def check(doc: EnvDoc, needed: list[str] | None) -> Iterator[Diagnostic]:
+def check(doc: EnvDoc, needed: Mapping[str, str] | None) -> Iterator[Diagnostic]:
     if os.name != "posix" or is_template(doc):
         return
     try:

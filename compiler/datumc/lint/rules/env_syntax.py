@@ -15,7 +15,7 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
@@ -27,7 +27,7 @@ SEVERITY = Severity.WARNING
 SCOPE = Scope.ENV
 
 
-def check(doc: EnvDoc, needed: list[str] | None) -> Iterator[Diagnostic]:
+def check(doc: EnvDoc, needed: Mapping[str, str] | None) -> Iterator[Diagnostic]:
     for line in doc.invalid_lines:
         yield Diagnostic(
             CODE, SEVERITY, "not a KEY=value line", doc.display, line, 1,

@@ -34,7 +34,7 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from datumc.diagnostics import Diagnostic
@@ -74,7 +74,7 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
             )
 
 
-def check_env(doc: EnvDoc, needed: Sequence[str] | None) -> Iterator[Diagnostic]:
+def check_env(doc: EnvDoc, needed: Mapping[str, str] | None) -> Iterator[Diagnostic]:
     for entry in doc.entries:
         if not is_env_name(entry.key):
             yield Diagnostic(

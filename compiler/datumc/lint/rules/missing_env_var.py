@@ -19,7 +19,7 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envfile import is_template
@@ -32,23 +32,28 @@ SEVERITY = Severity.ERROR
 SCOPE = Scope.ENV
 
 
-def check(doc: EnvDoc, needed: list[str] | None) -> Iterator[Diagnostic]:
+def check(doc: EnvDoc, needed: Mapping[str, str] | None) -> Iterator[Diagnostic]:
     if not needed:
         return
     values: dict[str, str] = {}
     for entry in doc.entries:
         values[entry.key] = entry.value
     template = is_template(doc)
-    for name in needed:
+    for name, purpose in needed.items():
         if name not in values:
             yield Diagnostic(
                 CODE, SEVERITY,
-                f"{name} is needed by the enabled datums but is not set in this file",
-                doc.display, hint=f"add a line {name}=...",
+                f"{name} is needed by the enabled datums but is not set in this file"
+                + _for(purpose), doc.display, hint=f"add a line {name}=...",
             )
         elif not values[name].strip() and not template:
             line = next(e.line for e in doc.entries if e.key == name)
             yield Diagnostic(
-                CODE, SEVERITY, f"{name} is empty; LiteLLM will send no credentials",
+                CODE, SEVERITY,
+                f"{name} is empty, so LiteLLM gets an empty value{_for(purpose)}",
                 doc.display, line, 1, hint=f"set {name} to its value",
             )
+
+
+def _for(purpose: str) -> str:
+    return f" (it is the {purpose})" if purpose else ""

@@ -16,7 +16,7 @@ Good:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.envfile import is_template
@@ -30,7 +30,7 @@ SEVERITY = Severity.WARNING
 SCOPE = Scope.ENV
 
 
-def check(doc: EnvDoc, needed: list[str] | None) -> Iterator[Diagnostic]:
+def check(doc: EnvDoc, needed: Mapping[str, str] | None) -> Iterator[Diagnostic]:
     if is_template(doc):
         return
     for entry in doc.entries:

@@ -17,15 +17,35 @@ proxy_args=(--config /app/config.yaml --host 0.0.0.0 --port 4000)
 liveliness='import urllib.request; r = urllib.request.urlopen("http://127.0.0.1:4000/health/liveliness", timeout=5); print("/health/liveliness", r.status)'
 readiness='import urllib.request; r = urllib.request.urlopen("http://127.0.0.1:4000/health/readiness", timeout=5); print("/health/readiness", r.status)'
 list_models='import json, os, urllib.request; q = urllib.request.Request("http://127.0.0.1:4000/v1/models", headers={"Authorization": "Bearer " + os.environ["LITELLM_MASTER_KEY"]}); [print(m["id"]) for m in json.load(urllib.request.urlopen(q, timeout=10))["data"]]'
+master_key_env=LITELLM_MASTER_KEY
 
 die() {
   printf 'run.sh: %s\n' "$*" >&2
   exit 1
 }
 
+need_podman() {
+  command -v podman >/dev/null 2>&1 || die "podman is not installed. Without it, run the proxy natively: \`datumc serve\` (pip install 'datumc[proxy]'), or with Docker: \`docker compose -f $here/../compose/compose.yaml up -d\` (the compose target); or install podman (e.g. apt-get install podman)"
+}
+
+# The proxy refuses to start without a master key, and podman passes an empty value
+# as it is: check the env file's last assignment (a bare NAME line takes the shell's).
+master_key_set() {
+  local line value
+  line=$(grep -E "^[[:space:]]*$master_key_env([[:space:]]*=|[[:space:]]*\$)" "$env_file" | tail -n 1) || return 1
+  if [[ $line != *=* ]]; then
+    value=${!master_key_env:-}
+  else
+    value=${line#*=}
+  fi
+  value=${value//[[:space:]\"\']/}
+  [[ -n $value ]]
+}
+
 up() {
   [[ -f $config ]] || die "$config is missing: run \`datumc build\` first"
   [[ -f $env_file ]] || die "$env_file is missing: run \`datumc init-env\` (or \`just init\`) and fill in the values"
+  master_key_set || die "$master_key_env has no value in $env_file: the proxy refuses to start without a master key; set it to a random value, e.g. sk-\$(openssl rand -hex 32)"
   case $config in
     *:*) die "cannot mount $config: podman -v does not accept ':' in a path" ;;
   esac
@@ -53,6 +73,11 @@ USAGE
 probe() {
   podman exec "$name" python -c "$1"
 }
+
+case ${1:-up} in
+  -h | --help | help) ;;
+  *) need_podman ;;
+esac
 
 case ${1:-up} in
   up | start) up ;;
