@@ -52,6 +52,14 @@ def test_wheel_finds_its_own_templates_and_schemas(installed: Path, tmp_path: Pa
     assert (Path(out[1]) / "ai_model.schema.json").is_file()
 
 
+def test_wheel_init_writes_the_projects_justfile(installed: Path, tmp_path: Path) -> None:
+    result = subprocess.run([installed / "bin" / "datumc", "init", "new", "--provider",
+                             "ollama"], cwd=tmp_path, env=_clean_env(), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new" / "justfile").read_bytes() == (REPO / "justfile").read_bytes()
+
+
 def test_wheel_console_script_builds_a_project(installed: Path, tmp_path: Path) -> None:
     (tmp_path / "datums").mkdir()
     shutil.copy(REPO / "datums" / "openai-gpt4o.ai_model.toml", tmp_path / "datums")

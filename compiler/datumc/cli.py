@@ -133,10 +133,12 @@ def cli() -> None:
 
     \b
     Typical use:
+      datumc init               # start a project with datums for your providers
       datumc build              # datums/ -> build/ (config.yaml, .env.example, podman, ...)
       datumc lint               # check datums; or: datumc lint config.yaml .env
       datumc explain DC108      # what a finding means and how to fix it
       datumc import config.yaml # adopt an existing LiteLLM config
+      datumc graph              # fallbacks, aliases and groups as a Mermaid diagram
     """
 
 
@@ -153,12 +155,21 @@ def cli() -> None:
 @click.option("--force", is_flag=True,
               help="Overwrite generated files that were edited by hand (kept as .bak).")
 @click.option("--quiet", "-q", is_flag=True, help="Show errors only.")
+@click.option("--watch", "-w", is_flag=True,
+              help="Rebuild whenever a datum or datumc.toml changes, until Ctrl-C.")
 def build(project: Path, out: Path | None, targets: tuple[str, ...], profile: str | None,
-          check: bool, force: bool, quiet: bool) -> None:
+          check: bool, force: bool, quiet: bool, watch: bool) -> None:
     """Validate, lint and render every target. Writes only files that change."""
     from datumc.commands.build import BuildArgs, run
 
-    _execute(run, BuildArgs(project, out, targets, check, force, profile, quiet))
+    args = BuildArgs(project, out, targets, check, force, profile, quiet)
+    if watch:
+        if check:
+            raise click.UsageError("--watch and --check cannot be combined")
+        from datumc.commands.watch import watch_build
+
+        _execute(watch_build, args)
+    _execute(run, args)
 
 
 @cli.command()
@@ -249,8 +260,11 @@ def init_env(example: Path, env: Path) -> None:
               help="Port to listen on. Default: [proxy] port (4000).")
 @click.option("--dry-run", is_flag=True,
               help="Check the build and the environment, print the command; start nothing.")
+@click.option("--watch", "-w", is_flag=True,
+              help="Rebuild on every change to the datums or datumc.toml and restart the "
+                   "proxy on the new config.")
 def serve(project: Path, profile: str | None, host: str, port: int | None,
-          dry_run: bool) -> None:
+          dry_run: bool, watch: bool) -> None:
     """Run the LiteLLM proxy natively on the build output (needs datumc[proxy]).
 
     The proxy's environment is the shell plus the project's .env file (the shell
@@ -259,7 +273,14 @@ def serve(project: Path, profile: str | None, host: str, port: int | None,
     """
     from datumc.commands.serve import ServeArgs, run
 
-    _execute(run, ServeArgs(project, profile, host, port, dry_run))
+    args = ServeArgs(project, profile, host, port, dry_run)
+    if watch:
+        if dry_run:
+            raise click.UsageError("--watch and --dry-run cannot be combined")
+        from datumc.commands.watch import watch_serve
+
+        _execute(watch_serve, args)
+    _execute(run, args)
 
 
 _URL_HELP = "Proxy URL. Default: http://127.0.0.1:<[proxy] port>."
@@ -304,6 +325,45 @@ def doctor(project: Path, url: str | None, key_env: str | None, profile: str | N
     from datumc.commands.doctor import DoctorArgs, run
 
     _execute(run, DoctorArgs(project, url, key_env, profile))
+
+
+@cli.command()
+@click.argument("directory", required=False, type=_DIR, default=Path(), metavar="[DIR]")
+@click.option("--provider", "providers", multiple=True, metavar="NAME",
+              help="Add datums for this provider (repeatable), e.g. --provider openai "
+                   "--provider ollama. `datumc init --list` shows them.")
+@click.option("--from", "source", type=_PathArg(dir_okay=False, path_type=Path), default=None,
+              help="Start from an existing LiteLLM config.yaml (as `datumc import`).")
+@click.option("--yes", "-y", is_flag=True, help="Never prompt: use the flags and defaults.")
+@click.option("--list", "list_providers", is_flag=True,
+              help="List the providers init knows, then exit.")
+def init(directory: Path, providers: tuple[str, ...], source: Path | None, yes: bool,
+         list_providers: bool) -> None:
+    """Start a project in DIR (default: here) with datums for the providers you have.
+
+    Writes datumc.toml, datums/, a justfile and .gitignore entries; never
+    overwrites a file. On a terminal it asks which providers to add; elsewhere
+    pass --provider (or --yes for a local Ollama model).
+    """
+    from datumc.commands.init import InitArgs, run
+
+    _execute(run, InitArgs(directory, providers, source, yes, list_providers))
+
+
+@cli.command()
+@click.option("--project", "-p", type=_DIR, default=Path(), show_default=True,
+              help="Project directory (holds datumc.toml and datums/).")
+@click.option("--profile", default=None, help="Draw the config of [profiles.NAME].")
+@click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot", "svg"]),
+              default="mermaid", show_default=True,
+              help="mermaid (for READMEs and pull requests), dot, or svg (needs Graphviz).")
+@click.option("--output", "-o", type=_PATH, default=None,
+              help="Write to this file instead of standard output.")
+def graph(project: Path, profile: str | None, fmt: str, output: Path | None) -> None:
+    """Draw the routing: models, aliases, groups, fallback chains and parallel models."""
+    from datumc.commands.graph import GraphArgs, run
+
+    _execute(run, GraphArgs(project, profile, fmt, output))
 
 
 @cli.command("import")

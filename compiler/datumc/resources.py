@@ -32,5 +32,14 @@ def schemas_dir() -> Path:
     return resource_dir("schemas")
 
 
+def project_justfile() -> Path:
+    """The justfile `datumc init` writes: the repository's own, shipped in the wheel."""
+    for candidate in (_PACKAGE / "templates" / "project" / "justfile",
+                      _PACKAGE.parent.parent / "justfile"):
+        if candidate.is_file():
+            return candidate
+    raise DatumcError("datumc is installed without its justfile; reinstall datumc")
+
+
 def data_file(name: str) -> Path:
     return _PACKAGE / "data" / name
