@@ -36,6 +36,26 @@ class BuildArgs:
 
 
 def run(args: BuildArgs, console: Console) -> int:
+    result, out_dir = prepare(args, console)
+    if out_dir is None:
+        if not result.ok:
+            console.err(_failed(result))
+        return 1
+    if args.check:
+        return _check(out_dir, result, console, args_quiet=args.quiet)
+    written = write_outputs(out_dir, result, args, console)
+    if written.conflicts:
+        console.err("datumc: nothing was written; fix the problems above and build again")
+    if written.conflicts or written.errors:
+        return 1
+    if not written.changed and not written.removed and not args.quiet:
+        console.out(f"datumc: {written.files} file(s) up to date in {display_path(out_dir)}")
+    return 0
+
+
+def prepare(args: BuildArgs, console: Console) -> tuple[Compilation, Path | None]:
+    """Compile the project and check the output directory, reporting what was found.
+    The directory to write is None when the build must stop."""
     result = compile_project(
         args.project, profile=args.profile, targets=args.targets or None, out=args.out,
         progress=console.progress,
@@ -43,16 +63,13 @@ def run(args: BuildArgs, console: Console) -> int:
     console.end_progress()
     _report(result.diagnostics, console, quiet=args.quiet)
     if not result.ok or result.stack is None:
-        console.err(_failed(result))
-        return 1
+        return result, None
     out_dir = args.out if args.out is not None else result.stack.out_dir
     unsafe = check_out_dir(out_dir, args.project)
     if unsafe is not None:
         _report([unsafe], console)
-        return 1
-    if args.check:
-        return _check(out_dir, result, console, args_quiet=args.quiet)
-    return _write(out_dir, result, args, console)
+        return result, None
+    return result, out_dir
 
 
 def _failed(result: Compilation) -> str:
@@ -86,23 +103,32 @@ def _stale_advice(stale: list[Planned]) -> str:
     return text
 
 
-def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console) -> int:
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing a compiled build did."""
+
+    files: int                      # files the build generates
+    changed: tuple[str, ...] = ()   # written (created, updated or re-moded)
+    removed: tuple[str, ...] = ()   # no longer generated, so removed
+    conflicts: int = 0              # edited by hand (DC020): nothing was written
+    errors: int = 0                 # write failures
+
+
+def write_outputs(out_dir: Path, result: Compilation, args: BuildArgs,
+                  console: Console) -> Written:
+    """Write the outputs (the one writer), saying what was written unless quiet."""
     planned, conflicts = plan_writes(out_dir, result.outputs, force=args.force)
     if not conflicts and up_to_date(out_dir, planned):
         # Nothing to write, so no lock either: taking it writes our pid into .datumc.lock,
         # and a no-op build must touch no file (watchers, make, rsync). A build running
         # concurrently cannot fool this: mid-build, its manifest lists two hashes.
-        if not args.quiet:
-            console.out(f"datumc: {len(planned)} file(s) up to date in "
-                        f"{display_path(out_dir)}")
-        return 0
+        return Written(len(planned))
     with build_lock(out_dir, timeout=args.lock_timeout, notify=console.err):
         clean_temps(out_dir)
         planned, conflicts = plan_writes(out_dir, result.outputs, force=args.force)
         if conflicts:
             _report(conflicts, console)
-            console.err("datumc: nothing was written; fix the problems above and build again")
-            return 1
+            return Written(len(planned), conflicts=len(conflicts))
         written = apply_writes(out_dir, planned)
     _report(written.diagnostics, console)
     for backup in written.backups:
@@ -112,11 +138,8 @@ def _write(out_dir: Path, result: Compilation, args: BuildArgs, console: Console
             console.out(f"wrote {display_path(out_dir / rel)}")
         for rel in written.removed:
             console.out(f"removed {display_path(out_dir / rel)} (no longer generated)")
-    if written.diagnostics:
-        return 1
-    if not written.changed and not args.quiet:
-        console.out(f"datumc: {len(planned)} file(s) up to date in {display_path(out_dir)}")
-    return 0
+    return Written(len(planned), tuple(written.changed), tuple(written.removed),
+                   errors=len(written.diagnostics))
 
 
 def _report(diags: list[Diagnostic], console: Console, *, quiet: bool = False) -> None:

@@ -4,13 +4,14 @@ The environment is the shell plus the project's env file (the shell wins). Befor
 starting, it says which needed variables are missing, empty or placeholders; a
 missing master key is an error, since the proxy would then have no usable key.
 Then it replaces itself with `litellm`, so signals and the exit code are the proxy's.
+`serve --watch` (commands/watch.py) starts the same command as a child process instead.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from datumc.console import Console
@@ -44,6 +45,17 @@ class ServeArgs:
     dry_run: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """How to start the proxy: its command line and its whole environment, and the env
+    file and shell they were read from (for the checks, not compared)."""
+
+    argv: tuple[str, ...]
+    env: dict[str, str]
+    file: EnvFile = field(compare=False)
+    environment: Environment = field(compare=False)
+
+
 def run(args: ServeArgs, console: Console) -> int:
     compiled = compile_project(args.project, profile=args.profile)
     errors = [d for d in compiled.diagnostics if d.severity is Severity.ERROR]
@@ -57,22 +69,35 @@ def run(args: ServeArgs, console: Console) -> int:
         console.err(f"datumc: no build to serve at {display_path(config)}; run `datumc build`")
         return 1
     _warn_stale(out_dir, compiled, console)
+    launch = prepare(args, compiled)
+    if not check_env(compiled, launch, console):
+        return 1
+    announce(args, compiled, console)
+    if args.dry_run:
+        console.out(shlex.join(launch.argv))
+        return 0
+    _exec(launch.argv[0], list(launch.argv), launch.env)
+    return 0  # pragma: no cover - exec does not return
+
+
+def prepare(args: ServeArgs, compiled: Compilation) -> Launch:
+    """The proxy's command line and environment (the shell plus the project's env
+    file, the shell winning). Prints nothing; raises when LiteLLM is not installed."""
+    assert compiled.stack is not None
     file = env_file(args.project, compiled.stack.project)
     env = merged(shell_env(), file)
-    if not _check_env(compiled, file, env, console):
-        return 1
-    argv = _argv(args, compiled, config)
+    argv = _argv(args, compiled, compiled.stack.out_dir / CONFIG)
+    return Launch(tuple(argv), {**DEFAULTS, **env.values}, file, env)
+
+
+def announce(args: ServeArgs, compiled: Compilation, console: Console) -> None:
+    assert compiled.stack is not None
     port = args.port or compiled.stack.project.proxy.port
+    config = compiled.stack.out_dir / CONFIG
     console.err(
         f"datumc: serving {len(compiled.stack.enabled)} datum(s) from {display_path(config)} "
         f"on http://{args.host}:{port}"
     )
-    if args.dry_run:
-        console.out(shlex.join(argv))
-        return 0
-    full = {**DEFAULTS, **env.values}
-    _exec(argv[0], argv, full)
-    return 0  # pragma: no cover - exec does not return
 
 
 def _exec(path: str, argv: list[str], env: dict[str, str]) -> None:
@@ -103,11 +128,11 @@ def _warn_stale(out_dir: Path, compiled: Compilation, console: Console) -> None:
         )
 
 
-def _check_env(compiled: Compilation, file: EnvFile, env: Environment,
-               console: Console) -> bool:
+def check_env(compiled: Compilation, launch: Launch, console: Console) -> bool:
     """Warn about needed variables that are unset, empty or placeholders. False when
     the master key is missing: the proxy must not start without one."""
     assert compiled.config is not None and compiled.stack is not None
+    file, env = launch.file, launch.environment
     if file.problem:
         console.err(f"warning: cannot read {file.display}: {file.problem}")
     elif not file.exists:
