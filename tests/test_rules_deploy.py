@@ -109,6 +109,9 @@ image = "ghcr.io/berriai/litellm:main-v1.107.1"
     ('[kubernetes]\nreplicas = 2\nredis = "external"\n', None),
     ("[router]\nredis = true\n[kubernetes]\nreplicas = 2\n", None),
     ("[proxy]\nworkers = 2\n[kubernetes]\nreplicas = 2\n", None),
+    # LiteLLM keeps router state in the cache's Redis (tests/test_shared_state.py).
+    ('[cache]\ntype = "redis"\n[kubernetes]\nreplicas = 2\n', None),
+    ('[cache]\ntype = "local"\n[kubernetes]\nreplicas = 2\n', 4),
     ("[kubernetes]\nreplicas = 1\n", None),
     ("[profiles.prod.kubernetes]\nreplicas = 4\n", 2),
 ])
@@ -120,6 +123,17 @@ def test_dc403_replicas_without_redis(tmp_path: Path, toml: str, line: int | Non
         assert found[0]["severity"] == "error"
         assert "bundled" in str(found[0]["hint"]) and "external" in str(found[0]["hint"])
         assert run_cli("build", cwd=root).code == 1
+
+
+@pytest.mark.parametrize("replicas", [2, 3])
+def test_dc403_message_gives_the_measured_factor(tmp_path: Path, replicas: int) -> None:
+    """The figure is the one tests/test_shared_state.py measures against the real proxy."""
+    root = copy_bundled(tmp_path / "proj", f"[kubernetes]\nreplicas = {replicas}\n")
+    [found] = _codes(root, "DC403")
+    message = str(found["message"])
+    assert message.startswith(f"{replicas} replicas without Redis: each replica counts")
+    assert "measured on LiteLLM 1.106.0: 2 replicas let through 2x rpm_limit" in message
+    assert f"up to {replicas}x the limits" in message
 
 
 def test_rules_can_be_suppressed_and_relevelled(tmp_path: Path) -> None:

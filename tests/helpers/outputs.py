@@ -60,6 +60,8 @@ def kind_of(relpath: str) -> str:
     name = relpath.rsplit("/", 1)[-1]
     if name in COMPOSE_FILES:
         return "compose"
+    if relpath.startswith("helm/") and name == "values.yaml":
+        return "helm"
     if name.endswith((".yaml", ".yml")):
         return "yaml"
     if name.endswith(".json"):
@@ -101,6 +103,26 @@ def materialise(outputs: dict[str, bytes], root: Path, env_file: str = ".env") -
 def _yaml(text: str, _: Path) -> Any:
     """YAML documents; a Kubernetes manifest's containers as the kubelet runs them."""
     return [kube_doc(doc) if is_manifest(doc) else doc for doc in load_yaml_all(text)]
+
+
+def _helm_values(text: str, _: Path) -> Any:
+    """Chart values as litellm-helm uses them: its Deployment runs the image
+    `{{ .Values.image.repository }}:{{ .Values.image.tag }}`."""
+    docs = load_yaml_all(text)
+    for doc in docs:
+        image = doc.get("image") if isinstance(doc, dict) else None
+        if isinstance(image, dict) and {"repository", "tag"} <= image.keys():
+            doc["image"] = {**{k: v for k, v in image.items()
+                               if k not in ("repository", "tag")},
+                            "reference": f"{image['repository']}:{image['tag']}"}
+    return docs
+
+
+def image_as_run(image: str) -> str:
+    """The reference a container engine runs for `image`: an image with neither tag nor
+    digest is `:latest`."""
+    last = image.rsplit("/", 1)[-1]
+    return image if ":" in last or "@" in last else f"{image}:latest"
 
 
 def _compose(text: str, _: Path) -> Any:
@@ -249,6 +271,7 @@ def systemd_words(value: str) -> list[str]:
 READERS: dict[str, Callable[[str, Path], Any]] = {
     "yaml": _yaml,
     "compose": _compose,
+    "helm": _helm_values,
     "json": _json,
     "env": _env,
     "shell": _shell,

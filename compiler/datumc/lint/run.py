@@ -42,22 +42,48 @@ def lint_yaml(doc: YamlDoc) -> list[Diagnostic]:
 
 def lint_other_profiles(stack: Stack) -> list[Diagnostic]:
     """The config rules on every other variant of the project (the base and each
-    profile): a typo in [profiles.prod] is reported while you build dev."""
+    profile): a typo in [profiles.prod] is reported while you build dev. A variant that
+    serves other datums ([profiles.NAME.datums]) gets the datum rules too; what it finds
+    in a datum file that the build at hand does not is marked with the variant."""
+    out: list[Diagnostic] = []
+    own: set[Diagnostic] | None = None
+    for variant in _variants(stack):
+        found = _planned(variant)
+        if variant.entries is not stack.entries:
+            found.extend(_datum_findings(variant))
+            if own is None:
+                own = {*_planned(stack), *_datum_findings(stack)}
+            found = [_marked(d, variant, own) for d in found]
+        out.extend(found)
+    return out
+
+
+def _planned(stack: Stack) -> list[Diagnostic]:
+    """What planning the stack's config finds, and the config rules on the plan."""
     from datumc.plan.config import build_config
 
-    out: list[Diagnostic] = []
-    for variant in _variants(stack):
-        config, found = build_config(variant)
-        out.extend(found)
-        out.extend(lint_config(config.model))
-    return out
+    config, found = build_config(stack)
+    return [*found, *lint_config(config.model)]
+
+
+def _datum_findings(stack: Stack) -> list[Diagnostic]:
+    return [diag for check in datum_checks() for diag in check(stack)]
+
+
+def _marked(diag: Diagnostic, variant: Stack, own: set[Diagnostic]) -> Diagnostic:
+    """A finding in a datum file that only `variant` has says which variant it is."""
+    project = variant.project_doc
+    if diag in own or (project is not None and diag.path == project.display):
+        return diag
+    name = f"profile '{variant.profile}'" if variant.profile else "without a profile"
+    return replace(diag, message=f"{name}: {diag.message}")
 
 
 def _variants(stack: Stack) -> list[Stack]:
     doc = stack.project_doc
     if doc is None:
         return []
-    return [replace(stack, project=project, profile=name)
+    return [replace(stack, project=project, profile=name, entries=stack.entries_of(name))
             for name, project in project_variants(doc.data) if name != stack.profile]
 
 

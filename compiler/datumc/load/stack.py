@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,13 +14,14 @@ from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.errors import UsageError
 from datumc.load.discover import NO_DATUMS, SYMLINK_OUTSIDE, dir_outside, discover, outside_root
 from datumc.load.positions import Key
+from datumc.load.profiles import ENABLED, ProfiledDoc, datum_sets
 from datumc.load.source import display_path, path_error, real_path
 from datumc.load.toml_loader import TomlDoc, load_toml, parse_toml
 from datumc.progress import Progress, counted, silent
 from datumc.validate.check import SCHEMA, schema_diags, unknown_keys, validate_datum, validate_model
 from datumc.validate.datum import Datum
 from datumc.validate.limits import MAX_DATUM_BYTES, MAX_DATUM_FILES, MAX_PROJECT_BYTES, TOO_LARGE
-from datumc.validate.project import Project, merge_profile
+from datumc.validate.project import PROFILE_DATUMS, ProfileDatums, Project, merge_profile
 
 PROJECT_FILE = "datumc.toml"
 DUPLICATE_NAME = Code("DC005", "duplicate-model-name", Severity.ERROR, """
@@ -74,6 +75,13 @@ class Stack:
     # Datums that parsed as TOML but failed validation. Not compiled; still scanned by
     # the rules that read raw text (a leaked key matters even in a broken datum).
     rejected: tuple[TomlDoc, ...] = ()
+    # The datums as their files say (None) and as each profile with a [datums] table
+    # has them: the datum set of every variant lint checks.
+    datum_sets: Mapping[str | None, tuple[Entry, ...]] = field(default_factory=dict)
+
+    def entries_of(self, profile: str | None) -> tuple[Entry, ...]:
+        """The datums the build of `profile` (None: no profile) serves."""
+        return self.datum_sets.get(profile, self.datum_sets.get(None, self.entries))
 
     @property
     def docs(self) -> tuple[TomlDoc, ...]:
@@ -181,11 +189,15 @@ def check_profiles(doc: TomlDoc, base: Project) -> Iterator[Diagnostic]:
                            f"profiles.{name}.profiles: a profile cannot define profiles",
                            (*at, "profiles"), hint="move the nested profile to the top level")
             continue
-        yield from unknown_keys(Project, doc, overlay, at)
+        settings = {k: v for k, v in overlay.items() if k != PROFILE_DATUMS}
+        yield from unknown_keys(Project, doc, settings, at)
         try:
             Project.model_validate(merge_profile(doc.data, overlay))
         except ValidationError as exc:
-            yield from _overlay_errors(exc, doc, overlay, at)
+            yield from _overlay_errors(exc, doc, settings, at)
+        if PROFILE_DATUMS in overlay:  # the names are checked with the datums (profiles.py)
+            yield from validate_model(ProfileDatums, doc, overlay[PROFILE_DATUMS],
+                                      at=(*at, PROFILE_DATUMS))[1]
 
 
 def _overlay_errors(
@@ -279,7 +291,10 @@ def load_stack(
         return None, diags
     entries, rejected, found = load_datum_docs(datum_paths, progress)
     diags.extend(found)
-    stack = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
+    files = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
+    sets, found = datum_sets(files)  # [profiles.NAME.datums]: each profile's datums
+    diags.extend(found)
+    stack = replace(files, entries=sets.get(profile, files.entries), datum_sets=sets)
     diags.extend(set_checks(stack))
     return stack, diags
 
@@ -336,12 +351,23 @@ def set_checks(stack: Stack) -> Iterator[Diagnostic]:
                 "[ai_model] model_group to load-balance them",
             )
         if not entry.datum.ai_model.enabled:
-            yield entry.diag(
-                DISABLED,
-                DISABLED.severity,
-                f"'{entry.name}' is disabled (enabled = false) and is not emitted",
-                "ai_model", "enabled",
-            )
+            yield _disabled(entry)
+
+
+def _disabled(entry: Entry) -> Diagnostic:
+    doc = entry.doc
+    if isinstance(doc, ProfiledDoc) and doc.project is not None and ENABLED in doc.moves:
+        return doc.project.diag(
+            DISABLED, DISABLED.severity,
+            f"profile '{doc.profile}' disables '{entry.name}': it is not emitted",
+            doc.moves[ENABLED], value=True,
+        )
+    return entry.diag(
+        DISABLED,
+        DISABLED.severity,
+        f"'{entry.name}' is disabled (enabled = false) and is not emitted",
+        "ai_model", "enabled",
+    )
 
 
 def _no_datums(dirs: Sequence[Path]) -> Diagnostic:

@@ -9,6 +9,7 @@ from datumc.load.positions import KeyPath
 from datumc.load.stack import Entry, Stack
 from datumc.plan.model import Origins
 from datumc.plan.model_list import env_ref
+from datumc.plan.scale import max_replicas
 from datumc.plan.settings import project_override
 from datumc.plan.sources import alias_path, datum_origin, project_origin
 from datumc.validate.project import Project
@@ -67,7 +68,7 @@ def needs_redis(project: Project) -> bool:
     return (
         project.router.redis
         or project.proxy.workers > 1
-        or (project.kubernetes.replicas > 1 and project.kubernetes.redis is not None)
+        or (max_replicas(project) > 1 and project.kubernetes.redis is not None)
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datumc.targets import compose, kubernetes, litellm, podman
+from datumc.targets import compose, helm, kubernetes, litellm, podman
 from datumc.targets.base import Target
 
 TARGETS: dict[str, Target] = {
@@ -10,4 +10,5 @@ TARGETS: dict[str, Target] = {
     podman.name: podman,
     compose.name: compose,
     kubernetes.name: kubernetes,
+    helm.name: helm,
 }

@@ -7,16 +7,17 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
-from datumc.validate.datum import EnvVarName, Seconds, Table, Text, no_control_chars
+from datumc.validate.datum import EnvVarName, Name, Seconds, Table, Text, no_control_chars
 from datumc.validate.formats import IMAGE_PATTERN, host_problem, image_problem
-from datumc.validate.limits import MAX_STRING_CHARS
+from datumc.validate.limits import MAX_LIST_ITEMS, MAX_STRING_CHARS
 
 DEFAULT_IMAGE: Final = "ghcr.io/berriai/litellm:main-v1.106.0"
 ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")
 
-TargetName = Literal["litellm", "podman", "compose", "kubernetes"]
+# "helm" is built only when asked for (datumc.toml targets or --target helm).
+TargetName = Literal["litellm", "podman", "compose", "kubernetes", "helm"]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 _DNS1123 = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -235,6 +236,151 @@ class ResourceSpec(BaseModel):
     limits: Resources = Field(default_factory=lambda: Resources(memory="1Gi"))
 
 
+# What [kubernetes] may add to the proxy: options a platform team switches on. A typo
+# inside one of these tables is an error at its line (extra="forbid"), never ignored.
+_OPTION = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+_SUBDOMAIN = rf"{_DNS1123}(\.{_DNS1123})*"
+_HOST = rf"(\*\.)?{_SUBDOMAIN}"
+_PERCENT = r"(100|[1-9]?[0-9])%"
+_ANNOTATION_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+_ANNOTATION_KEY = rf"({_SUBDOMAIN}/)?{_ANNOTATION_NAME}"
+DEFAULT_HPA_CPU: Final = 80  # percent of the CPU request, as the HPA controller assumes
+
+Pods = Annotated[int, Field(ge=1, le=1000)]
+Utilization = Annotated[int, Field(ge=1, le=1000)]
+ObjectName = Annotated[
+    str,
+    Field(min_length=1, max_length=253, json_schema_extra=_schema_pattern(_SUBDOMAIN)),
+    _matching(_SUBDOMAIN, "is not a valid Kubernetes name: use lowercase letters, digits, "
+              "'-' and '.'"),
+]
+IngressHost = Annotated[
+    str,
+    Field(min_length=1, max_length=253, json_schema_extra=_schema_pattern(_HOST)),
+    _matching(_HOST, "is not a host name such as llm.example.com (lowercase; no scheme, "
+              "port or path)"),
+]
+AnnotationKey = Annotated[
+    str,
+    Field(min_length=1, max_length=317, json_schema_extra=_schema_pattern(_ANNOTATION_KEY)),
+    _matching(_ANNOTATION_KEY, "is not a Kubernetes annotation key such as "
+              "nginx.ingress.kubernetes.io/proxy-read-timeout"),
+]
+
+
+def _disruption(value: int | str) -> int | str:
+    if isinstance(value, str) and re.fullmatch(_PERCENT, value) is None:
+        raise ValueError(f'{value[:40]!r} is not a pod count or a percentage such as "50%"')
+    if isinstance(value, int) and not 0 <= value <= 1000:
+        raise ValueError("must be a pod count from 0 to 1000")
+    return value
+
+
+Disruption = Annotated[
+    int | str, AfterValidator(_disruption),
+    Field(json_schema_extra={"anyOf": [{"type": "integer", "minimum": 0, "maximum": 1000},
+                                       {"type": "string", "pattern": f"^{_PERCENT}$"}]}),
+]
+
+
+class Autoscaling(BaseModel):
+    """`[kubernetes] hpa`: a HorizontalPodAutoscaler (autoscaling/v2) for the proxy."""
+
+    model_config = _OPTION
+
+    min: Pods | None = Field(
+        default=None, description="Fewest pods (minReplicas). Default: [kubernetes] replicas."
+    )
+    max: Pods = Field(description="Most pods (maxReplicas). Over 1, Redis is required.")
+    cpu: Utilization | None = Field(
+        default=None, description="Target average CPU use, in percent of the CPU request. "
+        f"Default {DEFAULT_HPA_CPU} when memory is not set either.",
+    )
+    memory: Utilization | None = Field(
+        default=None, description="Target average memory use, in percent of the memory request."
+    )
+
+    @property
+    def targets(self) -> dict[str, int]:
+        """Resource name -> target utilization (percent of the request)."""
+        given = {k: v for k, v in (("cpu", self.cpu), ("memory", self.memory)) if v is not None}
+        return given or {"cpu": DEFAULT_HPA_CPU}
+
+
+class DisruptionBudget(BaseModel):
+    """`[kubernetes] pdb`: a PodDisruptionBudget (policy/v1). Set one of the two."""
+
+    model_config = _OPTION
+
+    min_available: Disruption | None = Field(
+        default=None, description='Pods kept running during a node drain: a count or "50%".'
+    )
+    max_unavailable: Disruption | None = Field(
+        default=None, description='Pods a node drain may evict at once: a count or "25%".'
+    )
+
+
+class IngressSpec(BaseModel):
+    """`[kubernetes] ingress`: an Ingress (networking.k8s.io/v1) to the proxy's Service."""
+
+    model_config = _OPTION
+
+    host: IngressHost = Field(description="Host name clients use, e.g. llm.example.com.")
+    tls_secret: ObjectName | None = Field(
+        default=None, description="TLS Secret (tls.crt, tls.key) for the host; unset: HTTP only."
+    )
+    class_: ObjectName | None = Field(
+        default=None, alias="class",
+        description="IngressClass (ingressClassName); unset: the cluster's default class.",
+    )
+    annotations: dict[AnnotationKey, Text] = Field(
+        default_factory=dict, max_length=64,
+        description="Annotations for the ingress controller (timeouts, body size, issuer).",
+    )
+
+
+def _check_hpa(hpa: Autoscaling | None, info: Any) -> Autoscaling | None:
+    """min defaults to replicas, stays within max, and each target has its request."""
+    replicas, resources = info.data.get("replicas"), info.data.get("resources")
+    if hpa is None or replicas is None or resources is None:
+        return hpa  # an invalid sibling is reported on its own
+    if hpa.min is not None and replicas > 1 and hpa.min != replicas:
+        raise ValueError(f"min = {hpa.min} and replicas = {replicas} disagree: with hpa, "
+                         "replicas only gives min its default; set one of them")
+    low = replicas if hpa.min is None else hpa.min
+    if low > hpa.max:
+        source = "min" if hpa.min is not None else "min (from replicas)"
+        raise ValueError(f"{source} = {low} is above max = {hpa.max}")
+    for resource in hpa.targets:
+        if getattr(resources.requests, resource) is None:
+            raise ValueError(f"a {resource} target needs [kubernetes.resources.requests] "
+                             f"{resource}: the autoscaler measures use against the request")
+    return hpa if hpa.min is not None else hpa.model_copy(update={"min": low})
+
+
+def _check_pdb(pdb: DisruptionBudget | None, info: Any) -> DisruptionBudget | None:
+    """One of the two, and never a budget that blocks every node drain."""
+    if pdb is None:
+        return None
+    given = [(key, value) for key, value in (("min_available", pdb.min_available),
+                                             ("max_unavailable", pdb.max_unavailable))
+             if value is not None]
+    if len(given) != 1:
+        raise ValueError("set one of min_available and max_unavailable")
+    key, value = given[0]
+    blocked = (key == "max_unavailable" and value in (0, "0%")) or (
+        key == "min_available" and value == "100%")
+    if "hpa" in info.data and "replicas" in info.data and key == "min_available" \
+            and isinstance(value, int):
+        hpa = info.data["hpa"]
+        fewest = hpa.min if hpa is not None and hpa.min is not None else info.data["replicas"]
+        blocked = blocked or value >= fewest
+    if blocked:
+        raise ValueError(f"{key} = {value!r} lets no proxy pod be evicted, so every node "
+                         "drain waits forever; leave room for one pod to go")
+    return pdb
+
+
 class KubernetesSection(BaseModel):
     model_config = _SECTION
 
@@ -246,6 +392,29 @@ class KubernetesSection(BaseModel):
         default=None,
         description="With replicas > 1: run a Redis next to the proxy (bundled) or use one "
         "named by env (external).",
+    )
+    hpa: Annotated[Autoscaling | None, AfterValidator(_check_hpa)] = Field(
+        default=None,
+        description="A HorizontalPodAutoscaler: {min, max, cpu, memory}. The Deployment then "
+        "leaves the pod count to it.",
+    )
+    pdb: Annotated[DisruptionBudget | None, AfterValidator(_check_pdb)] = Field(
+        default=None,
+        description="A PodDisruptionBudget: {min_available} or {max_unavailable}.",
+    )
+    ingress: IngressSpec | None = Field(
+        default=None, description="An Ingress to the Service: {host, tls_secret, class, "
+        "annotations}.",
+    )
+    metrics: Literal["servicemonitor", "annotations"] | None = Field(
+        default=None,
+        description="How Prometheus finds /metrics/ (needs the prometheus callback): a "
+        "ServiceMonitor, or prometheus.io annotations on the pods.",
+    )
+    hardened: bool = Field(
+        default=True,
+        description="Non-root uid 65532, read-only root filesystem, writable /tmp only. "
+        "false: the image's own user and a writable root filesystem.",
     )
 
 
@@ -259,6 +428,43 @@ class LintSection(BaseModel):
     severity: dict[str, Level] = Field(
         default_factory=dict, description="Rule code or name -> error | warning | info | off."
     )
+
+
+# [profiles.NAME.datums] chooses datums; it is not a settings overlay (load/profiles.py).
+PROFILE_DATUMS: Final = "datums"
+# A partial datum: its [b00t] and [ai_model] keys, checked as the datum's own are.
+DatumOverride = Annotated[Table, WithJsonSchema({
+    "type": "object", "additionalProperties": False,
+    "properties": {"b00t": {"type": "object"}, "ai_model": {"type": "object"}},
+})]
+
+
+class ProfileDatums(BaseModel):
+    """[profiles.NAME.datums]: which datums a profile serves, and what it changes in them."""
+
+    model_config = _SECTION
+
+    enable: list[Name] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS,
+        description="Datums ([b00t] name) served in this profile, even if their file says "
+        "enabled = false.",
+    )
+    disable: list[Name] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS,
+        description="Datums ([b00t] name) left out in this profile.",
+    )
+    override: dict[Name, DatumOverride] = Field(
+        default_factory=dict,
+        description="Datum name -> [b00t] and [ai_model] keys merged over its file in this "
+        "profile, validated as the datum.",
+    )
+
+
+def _profile_schema(schema: dict[str, Any]) -> None:
+    """Editors see the [datums] table of each profile (its other tables overlay this file)."""
+    datums = ProfileDatums.model_json_schema()
+    for profile in schema.get("patternProperties", {}).values():
+        profile["properties"] = {PROFILE_DATUMS: datums}
 
 
 class Project(BaseModel):
@@ -291,16 +497,24 @@ class Project(BaseModel):
     lint: LintSection = Field(default_factory=LintSection)
     profiles: dict[ProfileName, Table] = Field(
         default_factory=dict,
-        description="Named overlays (dev, staging, prod): tables merged over this file.",
+        description="Named overlays (dev, staging, prod): tables merged over this file; "
+        "[profiles.NAME.datums] enables, disables or overrides datums.",
+        json_schema_extra=_profile_schema,
     )
 
 
 def merge_profile(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge a profile overlay onto the raw project table."""
+    """Deep-merge a profile overlay onto the raw project table. Its [datums] table
+    applies to the datums, not to this file, and is left out."""
+    return deep_merge(base, {k: v for k, v in overlay.items() if k != PROFILE_DATUMS})
+
+
+def deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; any other value (an array too) replaces the base's."""
     out = dict(base)
     for key, value in overlay.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge_profile(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
             out[key] = value
     return out
