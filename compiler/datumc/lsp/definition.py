@@ -1,0 +1,62 @@
+"""Go to definition: from a fallback or alias value (any quoted model name) to the
+datum that defines that name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from datumc.load.stack import Entry, Stack
+from datumc.lsp.text import line_at, string_at, to_utf16, word_at
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    path: Path
+    line: int  # 0-based
+    start: int  # UTF-16
+    end: int
+
+
+def definition(text: str, line: int, column: int, stack: Stack | None,
+               path_of: dict[str, Path]) -> Target | None:
+    if stack is None:
+        return None
+    row = line_at(text, line)
+    found = string_at(row, column)
+    name = found[2] if found is not None else word_at(row, column).rstrip(":,")
+    if not name:
+        return None
+    entry = _defining(stack, name)
+    if entry is None:
+        return None
+    key: tuple[str, ...] = ("b00t", "name")
+    if entry.name != name:
+        if entry.datum.ai_model.model_group == name:
+            key = ("ai_model", "model_group")
+        elif name in entry.datum.b00t.aliases:
+            key = ("b00t", "aliases")
+        elif name in entry.datum.ai_model.aliases:
+            key = ("ai_model", "aliases")
+    at_line, at_col = entry.doc.value_at(*key)
+    target_line = max(at_line - 1, 0)
+    target_row = line_at(entry.doc.source.text, target_line)
+    start = max(at_col - 1, 0)
+    end = start
+    if found := string_at(target_row, start + 1):
+        start, end = found[0], found[1]
+    path = path_of.get(entry.doc.display, entry.doc.source.path)
+    return Target(path, target_line, to_utf16(target_row, start), to_utf16(target_row, end))
+
+
+def _defining(stack: Stack, name: str) -> Entry | None:
+    entry = stack.by_name.get(name)
+    if entry is not None:
+        return entry
+    for candidate in stack.entries:
+        if candidate.datum.ai_model.model_group == name:
+            return candidate
+    for candidate in stack.entries:
+        if name in candidate.datum.aliases:
+            return candidate
+    return None
