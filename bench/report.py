@@ -7,6 +7,10 @@ from typing import Any
 
 # The targets of the performance issue; docs/bench.md explains each.
 BUILD_VS_BASELINE_AT_1000 = 3.0
+# The headline's goals: a cold `datumc lint` of the bundled project against
+# `python -c "import pydantic, click"`, and a 1,000-datum build against the baseline.
+HEADLINE_LINT_VS_IMPORT_FLOOR = 1.7
+HEADLINE_BUILD_VS_BASELINE = 2.0
 GROWTH_1000_TO_10000 = 11.0
 LINT_20_COLD_S = 0.35
 PEAK_RSS_AT_10000_MB = 300.0
@@ -89,7 +93,37 @@ def table(results: dict[str, Any]) -> str:
     lines.append(_row("20", "datumc lint FILE x20 (pre-commit, 20-datum project)",
                       results["lint_20"], ""))
     lines.extend(_litellm_rows(results["litellm"]))
-    return "\n".join([*lines, "", *_target_lines(results["targets"])])
+    return "\n".join([*lines, "", *_target_lines(results["targets"]), "",
+                      *headline_lines(results["headline"])])
+
+
+def headline_lines(head: dict[str, Any]) -> list[str]:
+    """The three figures side by side, each against a floor measured in the same run."""
+    lines = ["Headline (each against a floor measured in this run):"]
+    lint = head["lint_vs_import_floor"]
+    what = 'cold `datumc lint` (bundled project) / `python -c "import pydantic, click"`'
+    lines.append(_ratio_line(what, lint, "lint_wall_median_s", "floor_wall_median_s",
+                             HEADLINE_LINT_VS_IMPORT_FLOOR))
+    build = head["build_1000_vs_baseline"]
+    what = "`datumc build`, 1,000 datums / baseline (tomllib + PyYAML CDumper)"
+    lines.append(_ratio_line(what, build, "build_wall_median_s", "baseline_wall_median_s",
+                             HEADLINE_BUILD_VS_BASELINE))
+    lsp = head["lsp_recheck"]
+    what = "`datumc lsp` re-check after an edit (didChange -> publishDiagnostics)"
+    if "skipped" in lsp:
+        lines.append(f"  {what}: skipped ({lsp['skipped']})")
+    else:
+        lines.append(f"  {what}, {lsp['datums']:,} datums: median "
+                     f"{lsp['recheck_median_s'] * 1000:.0f} ms over {lsp['changes']} edits")
+    return lines
+
+
+def _ratio_line(what: str, found: dict[str, Any], ours: str, floor: str, limit: float) -> str:
+    if "skipped" in found:
+        return f"  {what}: skipped ({found['skipped']})"
+    mark = "PASS" if found["ratio"] <= limit else "FAIL"
+    return (f"  {what}: {found['ratio']:.2f}x ({found[ours]:.3f} s / {found[floor]:.3f} s), "
+            f"goal <= {limit}x: {mark}")
 
 
 def _litellm_rows(lit: dict[str, Any]) -> list[str]:

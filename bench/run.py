@@ -27,7 +27,11 @@ from bench.measure import CommandFailed, Sample, Spec, Stats, measure_all
 from bench.report import Targets, table
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 BASELINE = HERE / "baseline.py"
+# The floor of a cold `datumc lint`: start Python and import what datumc cannot do without.
+IMPORT_FLOOR = "import pydantic, click"
+LSP_CHANGES = 30
 DEFAULT_SIZES = (100, 1_000, 10_000)
 PRECOMMIT_FILES = 20
 # A strong throwaway key: the LiteLLM proxy refuses weak ones. Never a real secret.
@@ -207,6 +211,61 @@ def bench_litellm(project: Path, count: int, *, runs: int) -> dict[str, Any]:
     }
 
 
+# -- the headline: three numbers side by side -------------------------------------------
+
+
+def bench_startup(*, runs: int) -> dict[str, Any]:
+    """A cold `datumc lint` of the bundled project (the repository's own datums/) against
+    its floor, `python -c "import pydantic, click"`, interleaved in the same rounds."""
+    if not (REPO / "datumc.toml").is_file():
+        return {"skipped": f"no bundled project at {REPO}"}
+    print("[bench] cold lint of the bundled project vs the import floor ...", file=sys.stderr)
+    env = bench_env()
+    stats = measure_all([
+        Spec("import_floor", [sys.executable, "-c", IMPORT_FLOOR], REPO, env),
+        Spec("lint_bundled", [*datumc_command(), "lint"], REPO, env),
+    ], runs=runs)
+    floor, lint = stats["import_floor"], stats["lint_bundled"]
+    return {
+        "import_floor": floor.to_json(),
+        "lint_bundled": lint.to_json(),
+        "ratio_lint_to_import_floor": round(lint.wall_median_s / floor.wall_median_s, 2),
+    }
+
+
+def bench_lsp(count: int, *, changes: int) -> dict[str, Any]:
+    """The language server's re-check (didChange -> publishDiagnostics), median, from
+    bench/lsp.py when it is there and the server's dependencies are installed."""
+    if not (HERE / "lsp.py").is_file():
+        return {"skipped": "bench/lsp.py does not exist"}
+    try:
+        from bench import lsp
+    except ImportError as exc:  # pygls (datumc[lsp]) or the test helpers missing
+        return {"skipped": f"bench/lsp.py cannot run here: {exc}"}
+    print(f"[bench] language server re-check, {count:,} datums, {changes} changes ...",
+          file=sys.stderr)
+    median = lsp.measure(count, changes)
+    return {"datums": count, "changes": changes, "recheck_median_s": round(median, 4)}
+
+
+def headline(results: dict[str, Any], startup: dict[str, Any], lsp: dict[str, Any]) -> (
+    dict[str, Any]
+):
+    """The three figures, each against its floor from this same run."""
+    size = results["sizes"].get("1000")
+    build: dict[str, Any] = {"skipped": "1,000 datums not measured"} if size is None else {
+        "build_wall_median_s": size["build"]["wall_median_s"],
+        "baseline_wall_median_s": size["baseline"]["wall_median_s"],
+        "ratio": size["build"]["ratio_to_baseline"],
+    }
+    lint: dict[str, Any] = dict(startup) if "skipped" in startup else {
+        "lint_wall_median_s": startup["lint_bundled"]["wall_median_s"],
+        "floor_wall_median_s": startup["import_floor"]["wall_median_s"],
+        "ratio": startup["ratio_lint_to_import_floor"],
+    }
+    return {"lint_vs_import_floor": lint, "build_1000_vs_baseline": build, "lsp_recheck": lsp}
+
+
 # -- main ---------------------------------------------------------------------------------
 
 
@@ -247,6 +306,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         "if measured, else the largest size)")
     parser.add_argument("--no-litellm", action="store_true",
                         help="skip the LiteLLM comparison (several seconds a run)")
+    parser.add_argument("--no-lsp", action="store_true",
+                        help="skip the language server's re-check time (bench/lsp.py)")
+    parser.add_argument("--lsp-changes", type=int, default=LSP_CHANGES,
+                        help=f"edits timed in the language server (default: {LSP_CHANGES})")
     parser.add_argument("--out", type=Path, default=HERE / "results.json",
                         help="where to write the results (default: bench/results.json)")
     parser.add_argument("--keep", type=Path, default=None,
@@ -283,7 +346,15 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         if pick not in args.sizes:
             raise CommandFailed(f"--litellm-size {pick} is not one of --sizes")
         results["litellm"] = bench_litellm(work / f"p{pick}", pick, runs=args.runs)
+    startup = bench_startup(runs=args.runs)
+    results["startup"] = startup
+    if args.no_lsp:
+        lsp: dict[str, Any] = {"skipped": "--no-lsp"}
+    else:
+        lsp = bench_lsp(1_000 if 1_000 in args.sizes else args.sizes[0],
+                        changes=args.lsp_changes)
     results["targets"] = Targets(results).evaluate()
+    results["headline"] = headline(results, startup, lsp)
     return results
 
 

@@ -65,6 +65,15 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     assert "skipped" in targets["build_vs_baseline_at_1000"]  # 1,000 was not measured
     assert "| 100 | datumc build (all targets, from empty) |" in table
 
+    # The headline: cold lint against the import floor, measured in the same rounds.
+    check_stats(results["startup"]["import_floor"])
+    check_stats(results["startup"]["lint_bundled"])
+    head = results["headline"]
+    assert head.keys() == {"lint_vs_import_floor", "build_1000_vs_baseline", "lsp_recheck"}
+    assert head["lint_vs_import_floor"]["ratio"] > 0
+    assert "skipped" in head["build_1000_vs_baseline"]  # 1,000 was not measured
+    assert "Headline (each against a floor measured in this run):" in table
+
 
 def test_bench_generates_the_same_files_for_the_same_seed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

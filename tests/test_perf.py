@@ -272,3 +272,24 @@ def test_linting_datums_imports_neither_jinja_nor_yaml(tmp_path: Path) -> None:
 
     assert "pydantic" in imported  # the probe sees real work being done
     assert not imported & {"jinja2", "yaml"}
+
+
+def test_the_command_skips_pydantics_plugin_lookup(tmp_path: Path) -> None:
+    """`datumc lint` as a command: pydantic is told there are no plugins, so it never
+    imports importlib.metadata to read every distribution's entry points. A program
+    that imports datumc keeps pydantic's own lookup."""
+    root = write_project(tmp_path / "p", {"a": datum("a"), "b": datum("b", fallbacks=["a"])})
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "datumc", "lint"],
+                          cwd=root, env=datumc_env(), capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "datumc.validate.datum" in imported  # the models were built
+    assert "importlib.metadata" not in imported
+
+    probe = ("import sys, datumc.cli; "
+             "print(type(sys.modules.get('pydantic.plugin._loader')).__name__)")
+    library = subprocess.run([sys.executable, "-c", probe], env=datumc_env(),
+                             capture_output=True, text=True, timeout=60)
+    assert library.stdout.strip() == "NoneType"  # not replaced: pydantic's own, when used

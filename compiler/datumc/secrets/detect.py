@@ -20,32 +20,37 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import cache, lru_cache
 from typing import Final
 
 # (description, pattern). Order matters: the first match names the key.
 _SHAPES: Final = (
-    ("an Anthropic API key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}")),
-    ("an OpenAI project key", re.compile(r"sk-proj-[A-Za-z0-9_\-]{20,}")),
-    ("an OpenRouter API key", re.compile(r"sk-or-v1-[A-Za-z0-9]{20,}")),
-    ("an OpenAI-style API key", re.compile(r"sk-[A-Za-z0-9_\-]{20,}")),
-    ("a Groq API key", re.compile(r"gsk_[A-Za-z0-9]{20,}")),
-    ("a Google API key", re.compile(r"AIza[0-9A-Za-z_\-]{30,}")),
-    ("a Hugging Face token", re.compile(r"hf_[A-Za-z0-9]{30,}")),
-    ("an xAI API key", re.compile(r"xai-[A-Za-z0-9]{30,}")),
-    ("a Perplexity API key", re.compile(r"pplx-[A-Za-z0-9]{30,}")),
-    ("an NVIDIA API key", re.compile(r"nvapi-[A-Za-z0-9_\-]{30,}")),
-    ("a Replicate token", re.compile(r"r8_[A-Za-z0-9]{30,}")),
-    ("a GitHub token", re.compile(r"gh[pousr]_[A-Za-z0-9]{30,}")),
-    ("an AWS access key id", re.compile(r"(?:AKIA|ASIA)[0-9A-Z]{16}")),
-    ("a Slack token", re.compile(r"xox[abprs]-[A-Za-z0-9\-]{10,}")),
+    ("an Anthropic API key", r"sk-ant-[A-Za-z0-9_\-]{20,}"),
+    ("an OpenAI project key", r"sk-proj-[A-Za-z0-9_\-]{20,}"),
+    ("an OpenRouter API key", r"sk-or-v1-[A-Za-z0-9]{20,}"),
+    ("an OpenAI-style API key", r"sk-[A-Za-z0-9_\-]{20,}"),
+    ("a Groq API key", r"gsk_[A-Za-z0-9]{20,}"),
+    ("a Google API key", r"AIza[0-9A-Za-z_\-]{30,}"),
+    ("a Hugging Face token", r"hf_[A-Za-z0-9]{30,}"),
+    ("an xAI API key", r"xai-[A-Za-z0-9]{30,}"),
+    ("a Perplexity API key", r"pplx-[A-Za-z0-9]{30,}"),
+    ("an NVIDIA API key", r"nvapi-[A-Za-z0-9_\-]{30,}"),
+    ("a Replicate token", r"r8_[A-Za-z0-9]{30,}"),
+    ("a GitHub token", r"gh[pousr]_[A-Za-z0-9]{30,}"),
+    ("an AWS access key id", r"(?:AKIA|ASIA)[0-9A-Z]{16}"),
+    ("a Slack token", r"xox[abprs]-[A-Za-z0-9\-]{10,}"),
 )
 _BOUNDARY = r"(?<![A-Za-z0-9_\-])"
-_SHAPE_SEARCH: Final = tuple(
-    (what, re.compile(_BOUNDARY + pattern.pattern)) for what, pattern in _SHAPES
-)
 # All the shapes in one pattern: one scan tells whether any matches (most values: none).
-_ANY_SHAPE: Final = re.compile(
-    "|".join(f"(?:{_BOUNDARY}{pattern.pattern})" for _, pattern in _SHAPES))
+_ANY_SHAPE: Final = re.compile("|".join(f"(?:{_BOUNDARY}{pattern})" for _, pattern in _SHAPES))
+
+
+@cache
+def _shape_search() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each shape on its own, to name the one that matched: compiled only when a value
+    looks like a key at all (most commands never see one)."""
+    return tuple((what, re.compile(_BOUNDARY + pattern)) for what, pattern in _SHAPES)
+
 
 # A standalone random token: one unbroken run of key-like characters.
 _TOKEN: Final = re.compile(r"[A-Za-z0-9_\-+=.]{32,}")
@@ -95,7 +100,8 @@ _NOT_SECRET_NAMES: Final = frozenset({
 })
 
 
-def key_shape(value: str) -> str | None:
+@lru_cache(maxsize=8192)  # a pure function of the value; a build asks about the same
+def key_shape(value: str) -> str | None:  # model names and regions again and again
     """What kind of key `value` carries ("an OpenAI-style API key"), or None.
 
     Matches known provider prefixes anywhere in the value (a key pasted into a
@@ -106,7 +112,7 @@ def key_shape(value: str) -> str | None:
         return None  # the common case, decided with two scans
     if is_placeholder(value):
         return None
-    for what, pattern in _SHAPE_SEARCH:
+    for what, pattern in _shape_search():
         if pattern.search(value):
             return what
     if looks_random(value.strip()):

@@ -13,7 +13,7 @@ import os
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from datumc.diagnostics import Diagnostic
 from datumc.load.env_loader import EnvDoc, env_lines, load_env
@@ -49,13 +49,56 @@ def find_leaks(stack: Stack, outputs: Iterable[Output], secrets: Mapping[str, st
     list[Diagnostic]
 ):
     """One error per secret value found in a rendered output."""
-    diags = []
+    diags: list[Diagnostic] = []
+    if not secrets:
+        return diags  # nothing to look for: no output needs reading
+    # Outputs with the same name and bytes read the same (kubernetes/config.yaml is
+    # litellm/config.yaml again): parse each once.
+    read: dict[tuple[str, bytes], list[str]] = {}
     for output in outputs:
-        readings = readings_of(output)
+        filename = output.relpath.rsplit("/", 1)[-1]
+        text = output.content.decode("utf-8", "replace")  # the first reading
+        plain = _plain_yaml(filename, text)
         for name, value in sorted(secrets.items()):
-            if any(value in text for text in readings):
+            if value in text:
+                found = True
+            elif plain and _verbatim_only(value):
+                found = False  # no YAML reading of this text can hold it: see _plain_yaml
+            else:
+                key = (filename, output.content)
+                readings = read.get(key)
+                if readings is None:
+                    readings = read[key] = readings_of(output)
+                found = any(value in reading for reading in readings)
+            if found:
                 diags.append(_leak(stack, output, name, value))
     return diags
+
+
+def _plain_yaml(filename: str, text: str) -> bool:
+    """A YAML output whose parsed strings can hold a secret only where its text does.
+
+    Without a backslash there are no escapes, and without `!` no tags (no `!!binary`,
+    no `!!str`): every string a YAML parser returns from such a text is pieces of the
+    text joined by line folding (spaces, line breaks) and by `''` read as `'`, and the
+    leak check's `$$` -> `$` joins pieces at a `$`; the other values it reads are
+    numbers, booleans and dates, written with digits and `+-.: eEinfaTrueFals`. So a
+    value with no white space, `'` or `$`, and with one character that no number,
+    boolean or date shows (see _verbatim_only), is in a parsed string only if it is in
+    the text: parsing such an output (most of a 1,000-datum build's leak check) cannot
+    change the answer."""
+    return (filename.endswith((".yaml", ".yml")) and not filename.startswith(".env")
+            and "\\" not in text and "!" not in text)
+
+
+# Every character str() writes for an int, float, bool, date or datetime.
+_CONVERTED: Final = frozenset("0123456789+-.: eEinfaTrueFals")
+
+
+def _verbatim_only(value: str) -> bool:
+    """See _plain_yaml."""
+    return (not any(ch.isspace() or ch in "'$" for ch in value)
+            and any(ch not in _CONVERTED for ch in value))
 
 
 def readings_of(output: Output) -> list[str]:
@@ -73,6 +116,12 @@ def readings_of(output: Output) -> list[str]:
             return [text, *_shell_words(text)]
         if name.endswith((".container", ".service")):
             return [text, *_unit_values(text)]
+        if name.endswith(".json"):  # the client configs: JSON strings, escapes undone
+            return [text, *_json_strings(text)]
+        if name.endswith(".lua"):  # avante.nvim: Lua string literals, escapes undone
+            from datumc.render.luatext import strings
+
+            return [text, *strings(text)]
     except ValueError:
         pass  # unreadable as its format: the text itself is still searched
     if name.startswith(".env") or name.endswith(".env"):
@@ -83,11 +132,17 @@ def readings_of(output: Output) -> list[str]:
 def _yaml_strings(text: str) -> Iterator[str]:
     import yaml
 
+    # libyaml's parser when PyYAML has it (the same SafeConstructor builds the values):
+    # the pure-Python one took most of a 1,000-datum build reading config.yaml back. The
+    # outputs are datumc's own, from validated datums, so their nesting stays shallow.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        docs = list(yaml.safe_load_all(text))
+        items = _yaml_scalars(text, loader)
+        if items is None:
+            items = list(yaml.load_all(text, Loader=loader))
     except yaml.YAMLError as exc:
         raise ValueError(str(exc)) from None
-    stack: list[Any] = docs
+    stack: list[Any] = items
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -99,6 +154,87 @@ def _yaml_strings(text: str) -> Iterator[str]:
             yield str(item)
             if "$$" in str(item):  # compose and the kubelet read `$$` as `$`
                 yield str(item).replace("$$", "$")
+
+
+# Scalar tags whose values safe_load builds from the scalar alone.
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "null", "bool", "int", "float", "timestamp"))
+
+
+def _yaml_scalars(text: str, loader: Any) -> list[Any] | None:
+    """Every key and scalar value safe_load_all would build from `text`, read from the
+    parser's events without building the documents (a third of the time), or None when
+    the text holds anything but mappings, sequences and plain scalars: a tag, an anchor
+    or alias, a merge or value key, a key that is a collection or that repeats. Then the
+    caller builds the documents, so the strings are always safe_load's."""
+    import yaml
+
+    resolver: Any = yaml.resolver.Resolver()
+    constructor = yaml.constructor.SafeConstructor()
+    build = constructor.yaml_constructors
+    found: list[Any] = []
+    # Keys and numbers repeat across the deployments: resolve and build each text once.
+    tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+    built: dict[tuple[str, str], Any] = {}
+    # Per open collection: the keys seen so far (a mapping) or None (a sequence), and
+    # whether a mapping's next node is a key.
+    keys: list[set[Any] | None] = []
+    at_key: list[bool] = []
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if event.anchor is not None or tag not in (None, "!"):
+                return None
+            text, implicit = event.value, event.implicit
+            tag = tags.get((text, implicit))
+            if tag is None:
+                tag = tags[text, implicit] = resolver.resolve(yaml.ScalarNode, text, implicit)
+                if tag not in _SCALAR_TAGS:
+                    return None
+            if tag == _STR:
+                value: Any = text  # what construct_yaml_str returns
+            elif (tag, text) in built:
+                value = built[tag, text]
+            else:
+                value = built[tag, text] = build[tag](constructor, yaml.ScalarNode(tag, text))
+            if keys and keys[-1] is not None:
+                if at_key[-1]:
+                    if value in keys[-1]:
+                        return None
+                    keys[-1].add(value)
+                at_key[-1] = not at_key[-1]
+            found.append(value)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            if event.anchor is not None or event.tag not in (None, "!"):
+                return None
+            if keys and keys[-1] is not None:
+                if at_key[-1]:
+                    return None  # a collection as a key
+                at_key[-1] = True
+            keys.append(set() if isinstance(event, yaml.MappingStartEvent) else None)
+            at_key.append(True)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            keys.pop()
+            at_key.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            return None
+    return found
+
+
+def _json_strings(text: str) -> Iterator[str]:
+    import json
+
+    stack: list[Any] = [json.loads(text)]  # JSONDecodeError is a ValueError
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            yield item
 
 
 def _shell_words(text: str) -> Iterator[str]:

@@ -31,8 +31,10 @@ kubernetes target ships config.yaml byte for byte.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import cache
 from typing import Any, Final
 
 import yaml
@@ -249,6 +251,7 @@ _INT64 = range(-(2 ** 63), 2 ** 64)  # the YAML reader takes integers up to uint
 # Characters toYaml drops, folds or writes so that the YAML it renders breaks.
 _BAD_CHARS = frozenset(["\x7f", *map(chr, range(0x80, 0xA0)), "\u2028", "\u2029",
                         "\ufffe", "\uffff"])
+_BAD_CHAR = re.compile("[" + "".join(sorted(_BAD_CHARS)) + "]")
 # Written plain by toYaml, read by PyYAML as its `value` and `merge` tags.
 _BAD_STRINGS = frozenset(["=", "<<"])
 # The YAML reader in toYaml refuses an implicit key this long (in JSON-escaped characters).
@@ -273,8 +276,9 @@ def helm_problem(value: Any) -> str | None:
 def _string_problem(text: str) -> str | None:
     if text in _BAD_STRINGS:
         return "Helm's toYaml writes it unquoted, and LiteLLM's YAML reader takes it for a tag"
-    bad = next((ch for ch in text if ch in _BAD_CHARS), None)
-    if bad is not None:
+    found = _BAD_CHAR.search(text)  # the first of them, as a scan of the characters finds
+    if found is not None:
+        bad = found.group()
         return (f"it holds U+{ord(bad):04X}, which Helm's toYaml drops, folds or writes "
                 "as YAML that does not read back")
     if text == "\n" or text.endswith("\n\n"):
@@ -295,7 +299,14 @@ def through_helm(number: int | float) -> Any:
         text = _fixed(*_digits(value))
         if "." not in text and int(text) in _INT64:
             return int(text)
-    return yaml.safe_load(_go_g(value))
+    return _read_back(_go_g(value))
+
+
+@cache
+def _read_back(text: str) -> Any:
+    """What LiteLLM's YAML reader makes of a number as Go wrote it (a scalar: immutable).
+    Once per distinct text: a build checks every number of every datum."""
+    return yaml.safe_load(text)
 
 
 def _digits(value: float) -> tuple[bool, str, int]:
@@ -343,6 +354,8 @@ def _json_length(text: str) -> int:
 
 
 def _check_carried(data: Any, at: tuple[Key, ...]) -> None:
+    if _all_carried(data):
+        return  # the common case; else the walk below finds the first problem, in order
     for path, value in _leaves(data, at):
         problem = helm_problem(value)
         if problem is not None:
@@ -351,6 +364,33 @@ def _check_carried(data: Any, at: tuple[Key, ...]) -> None:
                 f"through the chart: {problem}. The kubernetes target carries config.yaml "
                 "unchanged"
             )
+
+
+def _all_carried(data: Any) -> bool:
+    """True when no key or scalar under `data` has a problem: what _check_carried checks,
+    without building a path per leaf (a build checks every value of every datum). Any
+    doubt, even an exception, answers False, and the ordered walk decides."""
+    try:
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for key, value in item.items():
+                    text = str(key)
+                    # A character is at most 6 in JSON: only long keys need counting.
+                    if helm_problem(text) is not None or (
+                            len(text) * 6 > KEY_MAX and _json_length(text) > KEY_MAX):
+                        return False
+                    stack.append(value)
+            elif isinstance(item, list | tuple):
+                stack.extend(item)
+            else:
+                leaf = item.isoformat() if hasattr(item, "isoformat") else item
+                if helm_problem(leaf) is not None:
+                    return False
+    except Exception:  # the ordered walk raises it, or an earlier error
+        return False
+    return True
 
 
 def _leaves(data: Any, at: tuple[Key, ...]) -> Iterator[tuple[tuple[Key, ...], Any]]:
