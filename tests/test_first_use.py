@@ -3,6 +3,7 @@ run next, and following that advice works."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,7 +134,7 @@ LOOPBACK = st.one_of(
                         max_size=3, unique=True))
 def test_loopback_api_base_in_a_container_target_warns(tmp_path: Path, host: str, port: int,
                                                        targets: list[str]) -> None:
-    root = tmp_path / f"p{abs(hash((host, port, tuple(targets))))}"
+    root = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example, replays included
     text = datum("local", provider="openai_compatible", litellm_model="openai/qwen",
                  api_base=f"http://{host}:{port}/v1", api_key_env="LOCAL_KEY")
     (root / "datums").mkdir(parents=True)

@@ -23,8 +23,9 @@ BUNDLED_FILES = {
 
 
 def test_registry_names_and_templates() -> None:
-    # Every target, the default ones first; helm (values for LiteLLM's chart) only on request.
-    assert tuple(TARGETS) == (*ALL_TARGETS, "helm")
+    # Every target, the default ones first; helm (values for LiteLLM's chart) only on
+    # request; clients on request or with a [clients] table.
+    assert tuple(TARGETS) == (*ALL_TARGETS, "helm", "clients")
     for name, target in TARGETS.items():
         assert target.name == name
         for template in target.templates:

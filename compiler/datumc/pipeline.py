@@ -17,6 +17,7 @@ from datumc.progress import Progress, silent
 from datumc.secrets.leaks import find_leaks, known_secrets
 
 if TYPE_CHECKING:
+    from datumc.validate.project import Project
     from datumc.write.output import Output
 
 
@@ -40,6 +41,15 @@ def check_targets(names: Sequence[str]) -> None:
         raise UsageError(
             f"unknown target {', '.join(unknown)}; choose from {', '.join(TARGETS)}"
         )
+
+
+def default_targets(project: Project) -> list[str]:
+    """`[datumc] targets`; with a [clients] table and no targets set, the clients too."""
+    names: list[str] = list(project.datumc.targets)
+    if (project.clients is not None and "targets" not in project.datumc.model_fields_set
+            and "clients" not in names):
+        names.append("clients")
+    return names
 
 
 def analyse(root: Path, *, profile: str | None = None,
@@ -82,7 +92,7 @@ def compile_project(
     result = analyse(root, profile=profile, progress=progress)
     if not result.ok or result.stack is None or result.config is None:
         return result
-    names = list(targets) if targets else list(result.stack.project.datumc.targets)
+    names = list(targets) if targets else default_targets(result.stack.project)
     check_targets(names)
     from datumc.targets import TARGETS
     from datumc.targets.base import RenderContext

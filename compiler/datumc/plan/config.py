@@ -14,6 +14,7 @@ from typing import Any
 from datumc.diagnostics import Diagnostic
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Stack
+from datumc.plan.clients import plan_claude_code
 from datumc.plan.env import EnvVar, env_inventory
 from datumc.plan.model import ConfigModel, Origins
 from datumc.plan.model_list import plan_model_list
@@ -67,6 +68,7 @@ def build_config(stack: Stack) -> tuple[LiteLLMConfig, list[Diagnostic]]:
         data["router_settings"] = router
     settings, found = plan_litellm_settings(stack, origins)
     diags.extend(found)
+    plan_claude_code(stack, model_list, settings, origins)
     if settings:
         data["litellm_settings"] = settings
     general, found = plan_general_settings(stack, origins)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datumc.targets import compose, helm, kubernetes, litellm, podman
+from datumc.targets import clients, compose, helm, kubernetes, litellm, podman
 from datumc.targets.base import Target
 
 TARGETS: dict[str, Target] = {
@@ -11,4 +11,5 @@ TARGETS: dict[str, Target] = {
     compose.name: compose,
     kubernetes.name: kubernetes,
     helm.name: helm,
+    clients.name: clients,
 }

@@ -53,6 +53,34 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "redis": redis,
         "cache_redis": project.cache.type == "redis",
         "postgres": postgres,
+        "open_webui": _open_webui(project, run.port),
+    }
+
+
+OPEN_WEBUI_SERVICE = "open-webui"
+OPEN_WEBUI_VOLUME = "open-webui-data"
+
+
+def _open_webui(project: Project, port: int) -> dict[str, Any] | None:
+    """Open WebUI ([clients] open_webui), wired to the proxy's OpenAI API. Its key is the
+    master key, read from the env file by the container's shell (as redis does): compose
+    interpolation would read the shell's environment, not the env file."""
+    clients = project.clients
+    if clients is None or not clients.open_webui:
+        return None
+    key = clients.key_env or project.proxy.master_key_env
+    start = f'OPENAI_API_KEY="${key}" exec bash start.sh'
+    return {
+        "image": clients.open_webui_image,
+        "command": ["bash", "-c", start],
+        "ports": f"{clients.open_webui_port}:8080",
+        "environment": {
+            "OPENAI_API_BASE_URL": f"http://litellm:{port}/v1",
+            # The settings above win over what the admin UI saved: a rebuild takes effect.
+            "ENABLE_PERSISTENT_CONFIG": "false",
+            "ENABLE_OLLAMA_API": "false",
+        },
+        "volume": f"{OPEN_WEBUI_VOLUME}:/app/backend/data",
     }
 
 

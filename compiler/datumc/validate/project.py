@@ -16,8 +16,9 @@ from datumc.validate.limits import MAX_LIST_ITEMS, MAX_STRING_CHARS
 DEFAULT_IMAGE: Final = "ghcr.io/berriai/litellm:main-v1.106.0"
 ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")
 
-# "helm" is built only when asked for (datumc.toml targets or --target helm).
-TargetName = Literal["litellm", "podman", "compose", "kubernetes", "helm"]
+# "helm" is built only when asked for (datumc.toml targets or --target helm); "clients"
+# too, or by default when datumc.toml has a [clients] table.
+TargetName = Literal["litellm", "podman", "compose", "kubernetes", "helm", "clients"]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 _DNS1123 = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -418,6 +419,55 @@ class KubernetesSection(BaseModel):
     )
 
 
+ClientName = Literal["opencode", "claude-code", "continue", "aider", "avante", "librechat",
+                     "kait"]
+ALL_CLIENTS: Final = ("opencode", "claude-code", "continue", "aider", "avante", "librechat",
+                      "kait")
+OPEN_WEBUI_IMAGE: Final = "ghcr.io/open-webui/open-webui:v0.6.18"
+
+
+def _all_clients() -> list[ClientName]:
+    return list(ALL_CLIENTS)
+
+
+class ClientsSection(BaseModel):
+    """`[clients]`: the configs of the clients that talk to the proxy (build/clients/)."""
+
+    model_config = _OPTION
+
+    base_url: Line | None = Field(
+        default=None, description="The proxy's address as clients reach it, without /v1. "
+        "Default: http://localhost:<[proxy] port>.",
+    )
+    key_env: EnvVarName | None = Field(
+        default=None, description="Env var clients read the proxy key from. Default: "
+        "[proxy] master_key_env.",
+    )
+    models: list[Name] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS,
+        description="Model names or aliases the clients see. Default: every model.",
+    )
+    access_groups: list[Name] = Field(
+        default_factory=list, max_length=MAX_LIST_ITEMS,
+        description="The clients see the models in these access groups (with models: both).",
+    )
+    default: Name | None = Field(default=None, description="The main model (name or alias).")
+    small: Name | None = Field(default=None, description="The small, fast model.")
+    opus: Name | None = Field(default=None, description="Claude Code's opus tier.")
+    sonnet: Name | None = Field(default=None, description="Claude Code's sonnet tier.")
+    haiku: Name | None = Field(default=None, description="Claude Code's haiku tier.")
+    enabled: list[ClientName] = Field(
+        default_factory=_all_clients, description="Clients whose configs are written."
+    )
+    open_webui: bool = Field(
+        default=False, description="Add an Open WebUI service to compose.yaml, wired to "
+        "the proxy.",
+    )
+    open_webui_image: ImageRef = Field(default=OPEN_WEBUI_IMAGE,
+                                       description="Pinned Open WebUI image.")
+    open_webui_port: Port = Field(default=3000, description="Host port of Open WebUI.")
+
+
 Level = Literal["error", "warning", "info", "off"]
 
 
@@ -495,6 +545,10 @@ class Project(BaseModel):
     )
     kubernetes: KubernetesSection = Field(default_factory=KubernetesSection)
     lint: LintSection = Field(default_factory=LintSection)
+    clients: ClientsSection | None = Field(
+        default=None, description="Client configs (OpenCode, Claude Code, Continue, aider, "
+        "avante.nvim, LibreChat, Kait) in build/clients/, and Open WebUI in compose.",
+    )
     profiles: dict[ProfileName, Table] = Field(
         default_factory=dict,
         description="Named overlays (dev, staging, prod): tables merged over this file; "

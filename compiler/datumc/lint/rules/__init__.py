@@ -13,6 +13,8 @@ from datumc.lint.rules import (
     alias_conflict,
     cache_means_redis,
     capability_not_supported,
+    claude_code_responses_api,
+    client_unknown_model,
     compromised_image,
     config_broken_env_ref,
     config_hardcoded_secret,
@@ -112,4 +114,6 @@ RULE_MODULES: list[ModuleType] = [
     image_not_pinned,
     compromised_image,
     replicas_without_redis,
+    client_unknown_model,
+    claude_code_responses_api,
 ]
