@@ -66,6 +66,8 @@ def kind_of(relpath: str) -> str:
         return "yaml"
     if name.endswith(".json"):
         return "json"
+    if name.endswith(".lua"):
+        return "lua"
     if name.endswith(".sh"):
         return "shell"
     if name.endswith(UNIT_SUFFIXES):
@@ -123,6 +125,49 @@ def image_as_run(image: str) -> str:
     digest is `:latest`."""
     last = image.rsplit("/", 1)[-1]
     return image if ":" in last or "@" in last else f"{image}:latest"
+
+
+# Prints the chunk's returned value with every string hex-encoded: nothing in it can be
+# misread on the way back. Tables become {"t": [[key, value], ...]} sorted by key.
+_LUA_DUMP = r"""
+local function hex(s) return '"' .. (s:gsub(".", function(c)
+  return string.format("%02x", c:byte()) end)) .. '"' end
+local function dump(v)
+  local kind = type(v)
+  if kind == "string" then return hex(v) end
+  if kind ~= "table" then return tostring(v) end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  local parts = {}
+  for _, k in ipairs(keys) do
+    parts[#parts + 1] = "[" .. hex(tostring(k)) .. "," .. dump(v[k]) .. "]"
+  end
+  return '{"t":[' .. table.concat(parts, ",") .. "]}"
+end
+io.stdout:write(dump(dofile(arg[1])))
+"""
+
+
+def _lua(text: str, workdir: Path) -> Any:
+    """A Lua chunk's value as the real Lua 5.4 reads it (avante.nvim's snippet)."""
+    chunk = workdir / "chunk.lua"
+    chunk.write_text(text, encoding="utf-8")
+    dumper = workdir / "dump.lua"
+    dumper.write_text(_LUA_DUMP, encoding="utf-8")
+    lua = shutil.which("lua5.4")
+    assert lua is not None, "lua5.4 is needed to read generated Lua (Debian lua5.4)"
+    proc = subprocess.run([lua, str(dumper), str(chunk)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    return _unhex(json.loads(proc.stdout))
+
+
+def _unhex(value: Any) -> Any:
+    if isinstance(value, str):
+        return bytes.fromhex(value).decode("utf-8", errors="surrogateescape")
+    if isinstance(value, dict):
+        return {_unhex(k): _unhex(v) for k, v in value["t"]}
+    return value
 
 
 def _compose(text: str, _: Path) -> Any:
@@ -272,6 +317,7 @@ READERS: dict[str, Callable[[str, Path], Any]] = {
     "yaml": _yaml,
     "compose": _compose,
     "helm": _helm_values,
+    "lua": _lua,
     "json": _json,
     "env": _env,
     "shell": _shell,

@@ -35,8 +35,9 @@ class ClientModel:
 
     @property
     def label(self) -> str:
-        hint = self.entry.datum.b00t.hint
-        return hint.split(":", 1)[0].strip() if hint and hint.strip() else self.name
+        """The name a client shows: the model_name it sends, so what the user picks in
+        the client is what the proxy serves (a datum's hint is free text, often long)."""
+        return self.name
 
     @property
     def size(self) -> str | None:
