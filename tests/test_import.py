@@ -55,6 +55,11 @@ model_list:
       api_base: os.environ/AZURE_API_BASE
       api_key: os.environ/AZURE_API_KEY
       api_version: "2024-12-01-preview"
+      input_cost_per_token: 2.5e-06
+      output_cost_per_token: 1.0e-05
+      cache_read_input_token_cost: 1.25e-06
+      cache_creation_input_token_cost: 0
+    model_info: {base_model: azure/gpt-4o}
   - model_name: local
     litellm_params:
       model: ollama/qwen3:8b
@@ -89,6 +94,15 @@ def test_fields_capabilities_parameters_and_metadata(tmp_path: Path) -> None:
     assert azure["provider"] == "azure"
     assert azure["api_base_env"] == "AZURE_API_BASE"
     assert azure["api_version"] == "2024-12-01-preview"
+    # Prices per token become [ai_model.cost] per million tokens; the integer 0 stays a
+    # parameter as written (the build would write 0.0).
+    assert azure["cost"] == {"input_per_mtok": 2.5, "output_per_mtok": 10.0,
+                             "cache_read_per_mtok": 1.25}
+    assert azure["parameters"] == {"cache_creation_input_token_cost": 0}
+    assert azure["base_model"] == "azure/gpt-4o"
+    built_azure = trip.config["model_list"][1]
+    assert built_azure["litellm_params"]["input_cost_per_token"] == 2.5e-06
+    assert built_azure["model_info"] == {"base_model": "azure/gpt-4o"}
     local = trip.datum(3)["ai_model"]
     assert local["provider"] == "ollama"
     assert local["api_base"] == "http://ollama:11434"

@@ -36,7 +36,7 @@ from datumc.importer.fits import misfit
 from datumc.importer.plan import ImportResult, import_text
 from datumc.pipeline import compile_project
 from datumc.plan.model import OWN_SECTIONS
-from datumc.plan.model_list import FIELD_PARAMS, RESERVED_PARAMS
+from datumc.plan.model_list import COST_PARAMS, FIELD_PARAMS, RESERVED_PARAMS
 from datumc.plan.router import ENFORCE_LIMITS, ROUTER_OWN
 from datumc.secrets.detect import is_secret_name as secret_key
 from datumc.secrets.detect import secret_value
@@ -97,8 +97,15 @@ def _compact(table: dict[str, Any]) -> dict[str, Any]:
 
 # -- (a) datums -----------------------------------------------------------------------------
 
-PARAM_EXCLUDED = (*RESERVED_PARAMS, *FIELD_PARAMS.values())
-METADATA_EXCLUDED = ("mode", "max_input_tokens", "access_groups", *CAPABILITY_FLAGS.values())
+PARAM_EXCLUDED = (*RESERVED_PARAMS, *FIELD_PARAMS.values(), *COST_PARAMS.values())
+METADATA_EXCLUDED = ("mode", "max_input_tokens", "access_groups", "base_model",
+                     *CAPABILITY_FLAGS.values())
+# USD per million tokens: whole and fractional prices, tiny and huge ones.
+prices = st.one_of(st.integers(0, 10**6), st.floats(0, 1e6, allow_nan=False),
+                   st.sampled_from([0.15, 0.3, 2.5, 3.75, 0.075, 1e-9, 1e12]))
+# USD per token as a LiteLLM config writes it.
+token_prices = st.one_of(st.floats(0, 1, allow_nan=False),
+                         st.sampled_from([1.5e-07, 3e-06, 2.5e-06, 6e-07, 0.0, 1e-12]))
 
 
 @st.composite
@@ -119,8 +126,10 @@ def ai_models(draw: st.DrawFn, pool: list[str]) -> dict[str, Any]:
         "stream_timeout": draw(optional(seconds)),
         "max_retries": draw(optional(st.integers(0, 10))),
         "context_window": draw(optional(positive)),
+        "base_model": draw(optional(st.sampled_from(["gpt-4o", "azure/gpt-4o-mini"]))),
         "access_groups": draw(st.lists(names, max_size=2)),
         "fallbacks": draw(st.lists(st.sampled_from(pool), max_size=3)),
+        "cost": _compact({field: draw(optional(prices)) for field in COST_PARAMS}),
         "model_group": draw(optional(st.sampled_from(pool))),
         "parameters": draw(tables(*PARAM_EXCLUDED)),
         "metadata": draw(tables(*METADATA_EXCLUDED)),
@@ -268,12 +277,14 @@ def deployments(draw: st.DrawFn, pool: list[str]) -> dict[str, Any]:
         "temperature": draw(optional(st.floats(0, 2))),
         "drop_params": draw(optional(st.booleans())),
         "extra_body": draw(optional(tables(leaves=yaml_scalars))),
+        **{key: draw(optional(token_prices)) for key in COST_PARAMS.values()},
     })
     info = _compact({
         "mode": draw(optional(st.sampled_from(MODES))),
         **{flag: draw(optional(st.booleans())) for flag in CAPABILITY_FLAGS.values()},
         "max_input_tokens": draw(optional(st.one_of(positive, st.just("128k")))),
         "access_groups": draw(st.lists(names, max_size=2)),
+        "base_model": draw(optional(st.sampled_from(["gpt-4o", "claude-3-5-sonnet"]))),
         "description": draw(optional(strings)),
     })
     entry = {"model_name": draw(st.sampled_from(pool)), "litellm_params": params}

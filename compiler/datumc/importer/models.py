@@ -2,15 +2,19 @@
 
 litellm_params: model -> litellm_model; api_base / api_key -> api_base(_env) /
 api_key_env; rpm, tpm, timeout, stream_timeout, max_retries, api_version -> fields;
+input_cost_per_token, output_cost_per_token, cache_read_input_token_cost,
+cache_creation_input_token_cost -> [ai_model.cost] (USD per million tokens);
 everything else -> [ai_model.parameters], in order. model_info: mode and true
 supports_* flags -> capabilities; max_input_tokens -> context_window; access_groups;
-everything else -> [ai_model.metadata]. A value that does not fit its field stays
+base_model; everything else -> [ai_model.metadata]. A value that does not fit its field stays
 where it was (parameters or metadata), so the built config means the same.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final
 
 from datumc.diagnostics import Severity
@@ -20,16 +24,18 @@ from datumc.importer.fits import misfit
 from datumc.importer.provider import hostname, infer_provider, model_prefix
 from datumc.importer.secrets import env_base, env_ref_name, is_env_ref
 from datumc.importer.values import MISSING, table_item, toml_value
-from datumc.plan.model_list import FIELD_PARAMS
+from datumc.plan.model_list import COST_PARAMS, FIELD_PARAMS, PER_MTOK, per_token
 from datumc.secrets.detect import secret_value
-from datumc.validate.datum import AiModel, B00tHeader
+from datumc.validate.datum import AiModel, B00tHeader, Cost
 from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, Capability
 
 FIELD_FOR_PARAM: Final = {param: name for name, param in FIELD_PARAMS.items()}
+COST_FOR_PARAM: Final = {param: name for name, param in COST_PARAMS.items()}
 CAPABILITY_FOR_FLAG: Final = {flag: cap for cap, flag in CAPABILITY_FLAGS.items()}
 CAPABILITY_FOR_MODE: Final = {mode: cap for cap, mode in CAPABILITY_MODES.items()}
 ENTRY_KEYS: Final = ("model_name", "litellm_params", "model_info")
 _LOCAL_HOSTS: Final = frozenset({"localhost", "host.docker.internal", "host.containers.internal"})
+_NEIGHBOURS: Final = 4  # floats either side of price * 1e6 tried when it does not divide back
 _API_BASE_SUFFIXES: Final = ("_API_BASE", "_BASE_URL", "_API_URL", "_URL", "_BASE", "_HOST")
 
 
@@ -135,9 +141,13 @@ def _litellm_params(ctx: Context, path: Path, params: dict[str, Any], public: st
                    (*path, "model"), hint="check [ai_model] provider in the datum")
     out: dict[str, Any] = {"provider": provider, "litellm_model": model}
     parameters: dict[str, Any] = {}
+    cost: dict[str, Any] = {}
     for key, value in params.items():
         child = (*path, key)
         if key == "model":
+            continue
+        if key in COST_FOR_PARAM and (per_mtok := _per_mtok(value)) is not None:
+            cost[COST_FOR_PARAM[key]] = per_mtok
             continue
         if key == "api_base":
             _api_base(ctx, child, value, out, public)
@@ -151,7 +161,31 @@ def _litellm_params(ctx: Context, path: Path, params: dict[str, Any], public: st
                 parameters[key] = converted
     if parameters:
         out["parameters"] = parameters
+    if cost:
+        out["cost"] = cost
     return out
+
+
+def _per_mtok(value: Any) -> float | None:
+    """A per-token price as USD per million tokens, when the build writes it back as the
+    very same number; None keeps it in [ai_model.parameters] as it is.
+
+    The decimal shift of the written number comes first (1.5e-07 -> 0.15), then the
+    float product and its neighbours: one of them divides back exactly unless no float
+    does (then the value stays a parameter)."""
+    if not isinstance(value, float) or not math.isfinite(value):  # an int stays: 0, not 0.0
+        return None
+    candidates = [float(Decimal(repr(value)).scaleb(6))]
+    product = value * PER_MTOK
+    candidates.append(product)
+    below = above = product
+    for _ in range(_NEIGHBOURS):
+        below, above = math.nextafter(below, -math.inf), math.nextafter(above, math.inf)
+        candidates += [below, above]
+    for per_mtok in candidates:
+        if misfit(Cost, "input_per_mtok", per_mtok) is None and per_token(per_mtok) == value:
+            return per_mtok
+    return None
 
 
 def _api_base(ctx: Context, path: Path, value: Any, out: dict[str, Any], public: str) -> None:
@@ -264,5 +298,8 @@ def _structured(key: str, value: Any, capabilities: set[Capability], out: dict[s
         return True
     if key == "access_groups" and misfit(AiModel, "access_groups", value) is None:
         out["access_groups"] = value
+        return True
+    if key == "base_model" and misfit(AiModel, "base_model", value) is None:
+        out["base_model"] = value
         return True
     return False

@@ -29,7 +29,8 @@ DATUM_DIR: Final = "datums"
 _FIELD_ORDER: Final = (
     "provider", "litellm_model", "capabilities", "api_base", "api_base_env", "api_key_env",
     "api_version", "rpm_limit", "tpm_limit", "timeout", "stream_timeout", "max_retries",
-    "context_window", "access_groups", "model_group", "fallbacks", "parameters", "metadata",
+    "context_window", "base_model", "access_groups", "model_group", "fallbacks", "cost",
+    "parameters", "metadata",
 )
 
 

@@ -38,11 +38,27 @@ FIELD_PARAMS = {
     "stream_timeout": "stream_timeout",
     "max_retries": "max_retries",
 }
+# [ai_model.cost] field -> the litellm_params key LiteLLM reads the price from, in USD
+# per token (the field is per million tokens).
+COST_PARAMS = {
+    "input_per_mtok": "input_cost_per_token",
+    "output_per_mtok": "output_cost_per_token",
+    "cache_read_per_mtok": "cache_read_input_token_cost",
+    "cache_write_per_mtok": "cache_creation_input_token_cost",
+}
+PER_MTOK = 1e6
 # litellm_params key -> the [ai_model] field it is planned from (the others come from
 # [ai_model.parameters], key for key).
 _PARAM_FIELDS = {"model": "litellm_model", "api_key": "api_key_env",
                  **{key: field for field, key in FIELD_PARAMS.items()}}
-_INFO_FIELDS = {"max_input_tokens": "context_window", "access_groups": "access_groups"}
+_COST_FIELDS = {key: field for field, key in COST_PARAMS.items()}
+_INFO_FIELDS = {"max_input_tokens": "context_window", "access_groups": "access_groups",
+                "base_model": "base_model"}
+
+
+def per_token(per_mtok: float) -> float:
+    """USD per million tokens -> USD per token, the unit LiteLLM reads."""
+    return per_mtok / PER_MTOK
 
 
 def env_ref(name: str) -> str:
@@ -97,6 +113,8 @@ class DeploymentOrigins:
                 return datum_origin(entry, "ai_model", field), ()
             if key in _PARAM_FIELDS:
                 return datum_origin(entry, "ai_model", _PARAM_FIELDS[key]), ()
+            if key in _COST_FIELDS and getattr(am.cost, _COST_FIELDS[key]) is not None:
+                return datum_origin(entry, "ai_model", "cost", _COST_FIELDS[key]), ()
             return datum_origin(entry, "ai_model", "parameters", key, verbatim=True), below
         if head == "model_info" and key is not None:
             if key in _INFO_FIELDS:
@@ -121,6 +139,10 @@ def _litellm_params(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
         value = getattr(am, field)
         if value is not None:
             params[key] = value
+    for field, key in COST_PARAMS.items():
+        price = getattr(am.cost, field)
+        if price is not None:
+            params[key] = per_token(price)
     diags = []
     for key, value in am.parameters.items():
         if key in RESERVED_PARAMS or key in params:
@@ -132,6 +154,8 @@ def _litellm_params(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
 
 def _override(entry: Entry, path: tuple[Key, ...], key: str) -> Diagnostic:
     field = {"model": "litellm_model", "api_key": "api_key_env", "api_base": "api_base"}.get(key)
+    if field is None and key in _COST_FIELDS:
+        field = f"cost.{_COST_FIELDS[key]}"
     if field is None:
         field = next((f for f, k in FIELD_PARAMS.items() if k == key), key)
     return entry.diag(
@@ -168,6 +192,8 @@ def _derived_info(am: AiModel) -> dict[str, Any]:
         info["max_input_tokens"] = am.context_window
     if am.access_groups:
         info["access_groups"] = list(am.access_groups)
+    if am.base_model is not None:
+        info["base_model"] = am.base_model
     return info
 
 
@@ -178,5 +204,5 @@ def _metadata_override(entry: Entry, key: str) -> Diagnostic:
         f"[ai_model.metadata] may not set '{key}'; datumc derives it",
         "ai_model", "metadata", key,
         hint="capabilities set mode and supports_*; context_window sets "
-        "max_input_tokens; access_groups sets access_groups",
+        "max_input_tokens; access_groups sets access_groups; base_model sets base_model",
     )

@@ -148,6 +148,7 @@ CapabilityField = Annotated[
 Table = Annotated[dict[str, Any], AfterValidator(_bounded)]
 PositiveInt = Annotated[int, Field(ge=1)]
 Seconds = Annotated[int | float, Field(gt=0)]
+PerMtok = Annotated[int | float, Field(ge=0, allow_inf_nan=False)]
 
 
 def _names(description: str) -> Any:
@@ -185,6 +186,34 @@ class B00tHeader(BaseModel):
     )
 
 
+# LiteLLM 1.106 applies a deployment's own prices from litellm_params: Deployment.__init__
+# mirrors these keys onto model_info (litellm/types/router.py:729, 754-757), the router
+# registers them in litellm.model_cost under the deployment id (router.py:10382-10394,
+# 10458-10464), and the logging object turns custom pricing on only when one of them is
+# in litellm_params (litellm_core_utils/litellm_logging.py:326, 990-992), which makes
+# the cost calculator price by that id (cost_calculator.py:857-863).
+_PRICE_SOURCE = "-> litellm_params.{key} = value / 1e6 (USD per token; LiteLLM 1.106 " \
+    "litellm/types/router.py:754, router.py:10382, litellm_core_utils/litellm_logging.py:990)."
+
+
+def _price(what: str, key: str) -> Any:
+    return Field(default=None, description=f"USD per million {what} tokens "
+                 + _PRICE_SOURCE.format(key=key))
+
+
+class Cost(BaseModel):
+    """The `[ai_model.cost]` table: this deployment's prices, USD per million tokens."""
+
+    model_config = _SECTION
+
+    input_per_mtok: PerMtok | None = _price("input (prompt)", "input_cost_per_token")
+    output_per_mtok: PerMtok | None = _price("output (completion)", "output_cost_per_token")
+    cache_read_per_mtok: PerMtok | None = _price("cache-read input",
+                                                 "cache_read_input_token_cost")
+    cache_write_per_mtok: PerMtok | None = _price("cache-write (cache creation) input",
+                                                  "cache_creation_input_token_cost")
+
+
 class AiModel(BaseModel):
     """The `[ai_model]` table: how LiteLLM reaches the model."""
 
@@ -217,6 +246,18 @@ class AiModel(BaseModel):
     max_retries: Annotated[int, Field(ge=0)] | None = Field(default=None)
     context_window: PositiveInt | None = Field(
         default=None, description="-> model_info.max_input_tokens"
+    )
+    base_model: Name | None = Field(
+        default=None,
+        description="A model in LiteLLM's price map to price this deployment as -> "
+        "model_info.base_model (LiteLLM 1.106 litellm/types/router.py:248, "
+        "cost_calculator.py:849, 867-868).",
+    )
+    cost: Cost = Field(
+        default_factory=Cost,
+        description="[ai_model.cost]: prices in USD per million tokens -> litellm_params "
+        "input_cost_per_token, output_cost_per_token, cache_read_input_token_cost, "
+        "cache_creation_input_token_cost (each value / 1e6).",
     )
     enabled: bool = Field(default=True, description="false: not emitted (reported as info).")
     access_groups: list[Name] = _names("-> model_info.access_groups")
