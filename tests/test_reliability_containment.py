@@ -10,62 +10,26 @@ before and after.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import datum, datumc_env, run_cli
+from tests.conftest import datum, run_cli
+from tests.helpers.reliability import Sandbox
 
-TIMEOUT = 60
 
-
-@dataclass
-class Box:
+class Box(Sandbox):
     """A project at base/proj and, beside it, files nothing may read or touch."""
-
-    base: Path
-
-    @property
-    def root(self) -> Path:
-        return self.base / "proj"
-
-    @property
-    def outside(self) -> Path:
-        return self.base / "outside"
 
     def project(self, text: str) -> None:
         (self.root / "datumc.toml").write_text(text)
 
-    def tree(self) -> dict[str, str]:
-        """Every path outside the output directory: content hash, link target or 'dir'."""
-        return {str(p): _fingerprint(p) for p in sorted(self.base.rglob("*"))
-                if not _in(p, self.root / "build")}
-
-    def run(self, *args: str) -> tuple[int, str]:
-        before = self.tree()
-        proc = subprocess.run([sys.executable, "-m", "datumc", *args], cwd=self.root,
-                              env=datumc_env(), capture_output=True, text=True,
-                              timeout=TIMEOUT)
-        out = proc.stdout + proc.stderr
-        assert "Traceback" not in out and "internal error" not in out, out
-        assert self.tree() == before, "wrote outside the output directory"
-        return proc.returncode, out
-
-
-def _fingerprint(path: Path) -> str:
-    if path.is_symlink():
-        return f"-> {path.readlink()}"
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-
-
-def _in(path: Path, parent: Path) -> bool:
-    return path == parent or parent in path.parents
+    def run_text(self, *args: str) -> tuple[int, str]:
+        """The exit code and everything printed; the sandbox's checks hold."""
+        proc = self.run(*args)
+        return proc.returncode, proc.stdout + proc.stderr
 
 
 @pytest.fixture
@@ -80,7 +44,7 @@ def box(tmp_path: Path) -> Box:
 
 def refused(box: Box, code: str, where: str, *args: str) -> str:
     """Exit 1 with `code` at `where`; nothing built, the stranger's datum never read."""
-    status, out = box.run(*(args or ("build",)))
+    status, out = box.run_text(*(args or ("build",)))
     assert status == 1, out
     assert f"{where}: error {code}" in out, out
     assert "stranger" not in out, "a datum outside the project was read"
@@ -141,7 +105,7 @@ def test_a_refused_datum_dir_is_never_walked(box: Box, where: str,
     walked = _spy_scandir(monkeypatch)
     result = run_cli("build", cwd=box.root)
     assert result.code == 1 and "datumc.toml:2:24: error DC003" in result.output
-    assert not [p for p in walked if not _in(Path(p).absolute(), box.root)], walked
+    assert not [p for p in walked if not Path(p).absolute().is_relative_to(box.root)], walked
 
 
 def _spy_scandir(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -170,7 +134,7 @@ def test_a_symlinked_dir_is_never_walked(box: Box, monkeypatch: pytest.MonkeyPat
 def test_symlink_that_stays_inside_is_followed(box: Box) -> None:
     (box.root / "models").symlink_to(box.root / "local", target_is_directory=True)
     box.project('[datumc]\ndatum_dirs = ["models"]\n')
-    status, out = box.run("build")
+    status, out = box.run_text("build")
     assert status == 0, out
     assert "model_name: good" in (box.root / "build/litellm/config.yaml").read_text()
 
@@ -186,7 +150,7 @@ def test_project_reached_through_a_symlink(box: Box) -> None:
 def test_symlinked_subdirectory_is_skipped_not_refused(box: Box) -> None:
     (box.root / "local/more").symlink_to(box.outside / "datums", target_is_directory=True)
     box.project('[datumc]\ndatum_dirs = ["local"]\n')
-    status, out = box.run("build")
+    status, out = box.run_text("build")
     assert status == 0, out
     assert "stranger" not in (box.root / "build/litellm/config.yaml").read_text()
 
@@ -197,7 +161,7 @@ def test_symlinked_subdirectory_is_skipped_not_refused(box: Box) -> None:
 def test_out_dir_through_a_symlink_writes_nothing_there(box: Box) -> None:
     (box.root / "via").symlink_to(box.outside, target_is_directory=True)
     box.project('[datumc]\ndatum_dirs = ["local"]\nout_dir = "via/build"\n')
-    status, out = box.run("build")
+    status, out = box.run_text("build")
     assert status == 1 and "via: error DC021" in out, out
     assert not (box.outside / "build").exists()
 
@@ -220,7 +184,7 @@ def test_build_through_a_symlink_to_the_project(box: Box) -> None:
 def test_out_dir_that_is_a_symlink_loop(box: Box) -> None:
     (box.root / "build").symlink_to(box.root / "build", target_is_directory=True)
     box.project('[datumc]\ndatum_dirs = ["local"]\n')
-    status, out = box.run("build")
+    status, out = box.run_text("build")
     assert status == 1 and "build: error DC021" in out, out
 
 

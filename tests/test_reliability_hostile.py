@@ -8,11 +8,7 @@ directory are compared before and after.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,67 +25,11 @@ from datumc.validate.limits import (
     MAX_YAML_BYTES,
 )
 from datumc.write.writer import LOCK, MANIFEST
-from tests.conftest import datum, datumc_env
+from tests.conftest import datum
+from tests.helpers.reliability import Sandbox
 
-TIMEOUT = 60  # seconds; every case takes well under one
 GOOD = datum("good", api_key_env="GOOD_API_KEY")
 MB = 1024 * 1024
-
-
-@dataclass
-class Sandbox:
-    """A project at root/, and files outside it that nothing may touch."""
-
-    base: Path
-
-    @property
-    def root(self) -> Path:
-        return self.base / "proj"
-
-    @property
-    def outside(self) -> Path:
-        return self.base / "outside"
-
-    def tree(self) -> dict[str, tuple[str, int]]:
-        """Every path outside the output directory: content hash (or link target) and mode."""
-        out = self.root / "build"
-        found = {}
-        for path in sorted(self.base.rglob("*")):
-            if path == out or out in path.parents:
-                continue
-            if path.is_symlink():
-                found[str(path)] = (f"-> {path.readlink()}", 0)
-            elif path.is_file():
-                found[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(),
-                                    path.stat().st_mode)
-            else:
-                found[str(path)] = ("dir", path.stat().st_mode)
-        return found
-
-    def datum(self, name: str, content: bytes | str) -> Path:
-        path = self.root / "datums" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            content = content.encode()
-        path.write_bytes(content)
-        return path
-
-    def run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
-        before = self.tree()
-        try:
-            proc = subprocess.run([sys.executable, "-m", "datumc", *map(str, args)],
-                                  cwd=self.root, env=datumc_env(), capture_output=True,
-                                  text=True, timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"datumc {' '.join(map(str, args))} hung (> {TIMEOUT}s)")
-        assert proc.returncode >= 0, f"datumc died with signal {-proc.returncode}"
-        output = proc.stdout + proc.stderr
-        assert "Traceback" not in output, output
-        assert "internal error" not in output, output
-        after = self.tree()
-        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-        assert not changed, f"wrote outside the output directory: {sorted(changed)}"
-        return proc
 
 
 @pytest.fixture

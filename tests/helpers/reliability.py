@@ -4,18 +4,24 @@ writers that fail on purpose."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from datumc.write.writer import LOCK, MANIFEST, TMP_SUFFIX, Opener
-from tests.conftest import datum, write_project
+from tests.conftest import datum, datumc_env, write_project
 
 # Not generated files: the lock, the manifest and leftover temps are checked separately.
 BOOKKEEPING = (LOCK, MANIFEST)
 PROVIDERS = ("openai", "anthropic", "groq", "openrouter", "ollama")
+TIMEOUT = 60  # seconds a hostile-input case may take; every case takes well under one
 
 
 def snapshot(out_dir: Path) -> dict[str, bytes]:
@@ -110,3 +116,59 @@ def observing_opener(seen: list[tuple[Path, int, int]]) -> Opener:
 def set_umask(mask: int) -> Callable[[], None]:
     old = os.umask(mask)
     return lambda: os.umask(old) and None
+
+
+@dataclass
+class Sandbox:
+    """A project at root/, and files outside it that nothing may touch."""
+
+    base: Path
+
+    @property
+    def root(self) -> Path:
+        return self.base / "proj"
+
+    @property
+    def outside(self) -> Path:
+        return self.base / "outside"
+
+    def tree(self) -> dict[str, tuple[str, int]]:
+        """Every path outside the output directory: content hash (or link target) and mode."""
+        out = self.root / "build"
+        found = {}
+        for path in sorted(self.base.rglob("*")):
+            if path == out or out in path.parents:
+                continue
+            if path.is_symlink():
+                found[str(path)] = (f"-> {path.readlink()}", 0)
+            elif path.is_file():
+                found[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(),
+                                    path.stat().st_mode)
+            else:
+                found[str(path)] = ("dir", path.stat().st_mode)
+        return found
+
+    def datum(self, name: str, content: bytes | str) -> Path:
+        path = self.root / "datums" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            content = content.encode()
+        path.write_bytes(content)
+        return path
+
+    def run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        before = self.tree()
+        try:
+            proc = subprocess.run([sys.executable, "-m", "datumc", *map(str, args)],
+                                  cwd=self.root, env=datumc_env(), capture_output=True,
+                                  text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"datumc {' '.join(map(str, args))} hung (> {TIMEOUT}s)")
+        assert proc.returncode >= 0, f"datumc died with signal {-proc.returncode}"
+        output = proc.stdout + proc.stderr
+        assert "Traceback" not in output, output
+        assert "internal error" not in output, output
+        after = self.tree()
+        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+        assert not changed, f"wrote outside the output directory: {sorted(changed)}"
+        return proc

@@ -112,7 +112,7 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
     values["redis"] = {"enabled": bundled}
     values["db"] = {"deployStandalone": False, "useExisting": False}
     values["migrationJob"] = {"enabled": database is not None}
-    resources = _resources(project)
+    resources = kubernetes.resources(project)
     if resources:
         values["resources"] = resources
     if kube.pdb is not None:
@@ -194,16 +194,6 @@ def _autoscaling(project: Project) -> dict[str, Any]:
     }
     if "memory" in targets:
         out["targetMemoryUtilizationPercentage"] = targets["memory"]
-    return out
-
-
-def _resources(project: Project) -> dict[str, dict[str, str]]:
-    spec = project.kubernetes.resources
-    out: dict[str, dict[str, str]] = {}
-    for kind, res in (("requests", spec.requests), ("limits", spec.limits)):
-        values = {k: v for k, v in (("cpu", res.cpu), ("memory", res.memory)) if v is not None}
-        if values:
-            out[kind] = values
     return out
 
 

@@ -154,7 +154,7 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "liveliness": deploy.LIVELINESS,
         "readiness": deploy.READINESS,
         "startup_failures": STARTUP_FAILURES_WITH_DATABASE if database else STARTUP_FAILURES,
-        "resources": _resources(project),
+        "resources": resources(project),
         "config_dir": CONFIG_DIR,
         "bundled_redis": bundled,
         "cache_redis": project.cache.type == "redis",
@@ -268,7 +268,9 @@ def _metrics(ctx: RenderContext) -> str | None:
     return wanted
 
 
-def _resources(project: Project) -> dict[str, dict[str, str]]:
+def resources(project: Project) -> dict[str, dict[str, str]]:
+    """The proxy container's requests and limits, unset ones left out (the helm target's
+    values carry the same)."""
     spec = project.kubernetes.resources
     out: dict[str, dict[str, str]] = {}
     for kind, res in (("requests", spec.requests), ("limits", spec.limits)):
