@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -153,3 +154,16 @@ def secret_ref(value: str) -> str | None:
     if name is None or is_env_name(name) or not secret_like(name):
         return None
     return f"{key_shape(name) or 'a secret'} ('{mask(name)}')"
+
+
+def is_loopback(host: str, *, wildcard: bool = False) -> bool:
+    """This machine's loopback: `localhost`, `*.localhost`, 127.0.0.0/8, ::1 (and, with
+    `wildcard`, the unspecified 0.0.0.0 and ::). `host` as urlsplit gives it."""
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or (wildcard and address.is_unspecified)

@@ -24,12 +24,12 @@ Good:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
+from datumc.lint.rules.common import is_loopback
 from datumc.load.stack import Stack
 
 CODE = "DC114"
@@ -54,13 +54,7 @@ def loopback_host(url: str) -> str | None:
     if host is None:
         return None
     host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return host
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    return host if address.is_loopback or address.is_unspecified else None
+    return host if is_loopback(host, wildcard=True) else None
 
 
 def check(stack: Stack) -> Iterator[Diagnostic]:

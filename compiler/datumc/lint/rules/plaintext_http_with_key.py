@@ -20,12 +20,12 @@ Good:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
+from datumc.lint.rules.common import is_loopback
 from datumc.load.stack import Stack
 
 CODE = "DC111"
@@ -37,13 +37,7 @@ LOCAL_NAMES = frozenset({"localhost", "host.docker.internal", "host.containers.i
 
 
 def is_local(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    if host in LOCAL_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host.lower().rstrip(".") in LOCAL_NAMES or is_loopback(host)
 
 
 def remote_http_host(url: str) -> str | None:
