@@ -104,6 +104,9 @@ def headline_lines(head: dict[str, Any]) -> list[str]:
     what = 'cold `datumc lint` (bundled project) / `python -c "import pydantic, click"`'
     lines.append(_ratio_line(what, lint, "lint_wall_median_s", "floor_wall_median_s",
                              HEADLINE_LINT_VS_IMPORT_FLOOR))
+    if "no_cache_ratio" in lint:
+        lines.append(f"    every rule run (`--no-cache`): {lint['no_cache_ratio']:.2f}x "
+                     f"({lint['no_cache_wall_median_s']:.3f} s)")
     build = head["build_1000_vs_baseline"]
     what = "`datumc build`, 1,000 datums / baseline (tomllib + PyYAML CDumper)"
     lines.append(_ratio_line(what, build, "build_wall_median_s", "baseline_wall_median_s",

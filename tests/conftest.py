@@ -22,6 +22,10 @@ from datumc.cli import main
 # LiteLLM, when a test imports it, must not fetch its price map or send telemetry.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("LITELLM_TELEMETRY", "False")
+# Lint runs its rules in every test: tests change datumc's behaviour in-process
+# (monkeypatch), which the lint cache's fingerprint cannot see. tests/test_lint_cache.py
+# turns the cache on where it is the subject, with a cache directory of its own.
+os.environ["DATUMC_NO_CACHE"] = "1"
 
 # The CI gate draws the same examples on every run, so that what lands is what was tested
 # and a red run is reproducible; a developer's run and scripts/fuzz draw new ones each time.

@@ -68,6 +68,7 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     # The headline: cold lint against the import floor, measured in the same rounds.
     check_stats(results["startup"]["import_floor"])
     check_stats(results["startup"]["lint_bundled"])
+    check_stats(results["startup"]["lint_bundled_no_cache"])
     head = results["headline"]
     assert head.keys() == {"lint_vs_import_floor", "build_1000_vs_baseline", "lsp_recheck"}
     assert head["lint_vs_import_floor"]["ratio"] > 0

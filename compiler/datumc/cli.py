@@ -209,17 +209,23 @@ def build(project: Path, out: Path | None, targets: tuple[str, ...], profile: st
 @click.option("--format", "-f", "fmt", type=_LazyChoice(_format_choices), default=None,
               help="text (default), json, github or sarif. Default under GitHub Actions: github.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def lint(paths: tuple[Path, ...], project: Path, fmt: str | None, strict: bool) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Run every rule even if nothing changed since the last lint "
+              "(also: DATUMC_NO_CACHE=1).")
+def lint(paths: tuple[Path, ...], project: Path, fmt: str | None, strict: bool,
+         no_cache: bool) -> None:
     """Lint datums, hand-written LiteLLM YAML configs and .env files.
 
     With no PATH, lints the project's datums and datumc.toml. A PATH may be a
     datum file or directory, a LiteLLM config (*.yaml, *.yml) or an env file (.env*).
+    Files unchanged since the last lint are reported from the cache in
+    $DATUMC_CACHE_DIR (default ~/.cache/datumc).
     """
     from datumc.commands.lint import LintArgs, run
 
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" and _has("github") else "text"
-    _execute(run, LintArgs(paths, project, fmt, strict))
+    _execute(run, LintArgs(paths, project, fmt, strict, cache=not no_cache))
 
 
 def _finite(value: float, param: click.Parameter) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -130,8 +130,59 @@ class Stack:
         return [self.root / d for d in self.project.datumc.datum_dirs]
 
 
+@dataclass(frozen=True, slots=True)
+class LoadedDatum:
+    """One datum file read and validated: the entry when valid, else the parsed document
+    (when it parsed), and the findings."""
+
+    entry: Entry | None
+    doc: TomlDoc | None
+    diags: tuple[Diagnostic, ...]
+
+
+class ProjectFiles(Protocol):
+    """Where a project's files are read from: the disk (`DISK`), or the disk with an
+    editor's unsaved buffers in place and what did not change kept (the language
+    server's workspace). One loading sequence, `load_stack`, runs over either."""
+
+    def exists(self, path: Path) -> bool: ...  # may raise OSError
+
+    def toml(self, path: Path, *, limit: int) -> TomlDoc | Diagnostic: ...
+
+    def discover(self, dirs: list[Path], root: Path) -> tuple[list[Path], list[Diagnostic]]: ...
+
+    def datum(self, path: Path) -> LoadedDatum: ...
+
+
+class DiskFiles:
+    """The project as it is on disk."""
+
+    def exists(self, path: Path) -> bool:
+        return path.exists()
+
+    def toml(self, path: Path, *, limit: int) -> TomlDoc | Diagnostic:
+        return load_toml(path, limit=limit, display=display_path(path))
+
+    def discover(self, dirs: list[Path], root: Path) -> tuple[list[Path], list[Diagnostic]]:
+        return discover(dirs, root=root)
+
+    def datum(self, path: Path) -> LoadedDatum:
+        return read_datum(self.toml(path, limit=MAX_DATUM_BYTES))
+
+
+DISK = DiskFiles()
+
+
+def read_datum(doc: TomlDoc | Diagnostic) -> LoadedDatum:
+    """Validate a parsed datum file (or pass on why it could not be read)."""
+    if isinstance(doc, Diagnostic):
+        return LoadedDatum(None, None, (doc,))
+    datum, diags = validate_datum(doc)
+    return LoadedDatum(Entry(doc, datum) if datum is not None else None, doc, tuple(diags))
+
+
 def load_project(
-    root: Path, *, profile: str | None = None
+    root: Path, *, profile: str | None = None, files: ProjectFiles = DISK,
 ) -> tuple[Project | None, TomlDoc | None, dict[str, Any], list[Diagnostic]]:
     """The project settings; defaults when there is no datumc.toml.
 
@@ -140,14 +191,14 @@ def load_project(
     """
     path = root / PROJECT_FILE
     try:
-        present = path.exists()
+        present = files.exists(path)
     except OSError as exc:  # a name over 255 bytes, a path over PATH_MAX, ...
         return None, None, {}, [path_error(path, exc)]
     if not present:
         if profile:
             raise UsageError(f"--profile {profile}: there is no {PROJECT_FILE} defining profiles")
         return Project(), None, {}, []
-    doc = load_toml(path, limit=MAX_PROJECT_BYTES)
+    doc = files.toml(path, limit=MAX_PROJECT_BYTES)
     if isinstance(doc, Diagnostic):
         return None, None, {}, [doc]
     raw = _apply_profile(doc, profile) if profile else doc.data
@@ -233,23 +284,19 @@ def load_datums(paths: Sequence[Path]) -> tuple[list[Entry], list[Diagnostic]]:
 
 
 def load_datum_docs(
-    paths: Sequence[Path], progress: Progress = silent,
+    paths: Sequence[Path], progress: Progress = silent, files: ProjectFiles = DISK,
 ) -> tuple[list[Entry], list[TomlDoc], list[Diagnostic]]:
     """Valid datums, the parsed documents that failed validation, and all diagnostics."""
     entries: list[Entry] = []
     rejected: list[TomlDoc] = []
     diags: list[Diagnostic] = []
     for path in counted(paths, len(paths), "reading datums", progress):
-        doc = load_toml(path, limit=MAX_DATUM_BYTES, display=display_path(path))
-        if isinstance(doc, Diagnostic):
-            diags.append(doc)
-            continue
-        datum, found = validate_datum(doc)
-        diags.extend(found)
-        if datum is not None:
-            entries.append(Entry(doc, datum))
-        else:
-            rejected.append(doc)
+        loaded = files.datum(path)
+        diags.extend(loaded.diags)
+        if loaded.entry is not None:
+            entries.append(loaded.entry)
+        elif loaded.doc is not None:
+            rejected.append(loaded.doc)
     return entries, rejected, diags
 
 
@@ -267,36 +314,49 @@ def load_datum_text(text: str, display: str) -> tuple[Entry | None, list[Diagnos
 def load_stack(
     root: Path, *, profile: str | None = None, datum_paths: Sequence[Path] | None = None,
     extra_paths: Sequence[Path] = (), progress: Progress = silent,
+    files: ProjectFiles = DISK,
 ) -> tuple[Stack | None, list[Diagnostic]]:
     """Load and validate the project at `root`. Returns None when nothing usable was found.
 
     `extra_paths` are datums outside the project's datum dirs (named on a lint command
-    line) loaded alongside the project's own, so fallbacks and aliases resolve.
+    line, or open in an editor) loaded alongside the project's own, so fallbacks and
+    aliases resolve. `files` is where the files are read from.
     """
-    project, project_doc, raw, diags = load_project(root, profile=profile)
+    project, project_doc, raw, diags = load_project(root, profile=profile, files=files)
     if project is None:
         return None, diags
     if datum_paths is None:
         dirs, refused = _datum_dirs(root, project, project_doc, profile)
         diags.extend(refused)
-        datum_paths, found = discover(dirs, root=root)
+        datum_paths, found = files.discover(dirs, root)
         diags.extend(found)
         if not datum_paths and not found and not refused:
             diags.append(_no_datums(dirs))
-    if extra_paths:
-        known = {real_path(p) for p in datum_paths}
-        datum_paths = [*datum_paths, *(p for p in extra_paths if real_path(p) not in known)]
+    datum_paths = _with_extra(datum_paths, extra_paths)
     if len(datum_paths) > MAX_DATUM_FILES:
         diags.append(_too_many(root, len(datum_paths)))
         return None, diags
-    entries, rejected, found = load_datum_docs(datum_paths, progress)
+    entries, rejected, found = load_datum_docs(datum_paths, progress, files)
     diags.extend(found)
-    files = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
-    sets, found = datum_sets(files)  # [profiles.NAME.datums]: each profile's datums
+    loaded = Stack(root, project, project_doc, tuple(entries), profile, raw, tuple(rejected))
+    sets, found = datum_sets(loaded)  # [profiles.NAME.datums]: each profile's datums
     diags.extend(found)
-    stack = replace(files, entries=sets.get(profile, files.entries), datum_sets=sets)
+    stack = replace(loaded, entries=sets.get(profile, loaded.entries), datum_sets=sets)
     diags.extend(set_checks(stack))
     return stack, diags
+
+
+def _with_extra(paths: Sequence[Path], extra: Sequence[Path]) -> list[Path]:
+    """`paths`, then each of `extra` that is not one of them (symlinks resolved; a path
+    named exactly as found needs no resolving)."""
+    if not extra:
+        return list(paths)
+    same = set(paths)
+    unknown = [p for p in extra if p not in same]
+    if not unknown:
+        return list(paths)
+    known = {real_path(p) for p in paths}
+    return [*paths, *(p for p in unknown if real_path(p) not in known)]
 
 
 def _datum_dirs(

@@ -8,7 +8,9 @@ one datum; the project-wide rules and the planned config are then re-run on the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from datumc.diagnostics import Diagnostic, sort_diagnostics
@@ -16,16 +18,17 @@ from datumc.lint.policy import apply_policy
 from datumc.lint.registry import env_checks
 from datumc.load.discover import discover, is_datum_file
 from datumc.load.env_loader import is_env_file, parse_env
-from datumc.load.profiles import datum_sets
 from datumc.load.source import Source, display_path, read_source
-from datumc.load.stack import PROJECT_FILE, Entry, Stack, check_profiles, set_checks
+from datumc.load.stack import PROJECT_FILE, LoadedDatum, Stack, load_stack, read_datum
 from datumc.load.toml_loader import TomlDoc, parse_toml
 from datumc.pipeline import Compilation, analyse_stack
-from datumc.validate.check import validate_datum, validate_model
-from datumc.validate.limits import MAX_DATUM_BYTES, MAX_ENV_BYTES, MAX_PROJECT_BYTES, MAX_YAML_BYTES
-from datumc.validate.project import LintSection, Project
+from datumc.validate.limits import MAX_DATUM_BYTES, MAX_ENV_BYTES, MAX_YAML_BYTES
+from datumc.validate.project import LintSection
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# File systems stamp with the kernel's coarse clock: one tick (4 ms at HZ=250, 10 ms at
+# HZ=100) is the most a stamp can lag; 50 ms leaves room.
+RACY_NS = 50_000_000
 
 
 def file_kind(path: Path) -> str | None:
@@ -42,24 +45,16 @@ def file_kind(path: Path) -> str | None:
 
 
 @dataclass(slots=True)
-class _Loaded:
-    """One datum file read and validated: its key (text or stat) and what came of it."""
-
-    key: object
-    doc: TomlDoc | None
-    entry: Entry | None
-    diags: list[Diagnostic]
-
-
-@dataclass(slots=True)
 class Workspace:
     """Open buffers over the project at `root`; `analyse()` re-checks it."""
 
     root: Path
     buffers: dict[Path, str] = field(default_factory=dict)
-    _datums: dict[Path, _Loaded] = field(default_factory=dict)
+    _datums: dict[Path, tuple[object, LoadedDatum]] = field(default_factory=dict)
     _result: Compilation | None = None
     _displays: dict[str, Path] = field(default_factory=dict)
+    _found: tuple[tuple[Path, ...], tuple[Path, ...], tuple[Diagnostic, ...]] | None = None
+    _found_stamps: tuple[int | None, ...] = ()
 
     # -- buffers ---------------------------------------------------------------------
 
@@ -117,47 +112,20 @@ class Workspace:
         return [d for d in self.result().diagnostics if d.path in wanted]
 
     def _analyse(self) -> Compilation:
-        project, project_doc, diags = self._project()
-        if project is None:
+        """`datumc lint`'s loading sequence (load_stack) over these files, open datums
+        outside the datum directories included, then its rules."""
+        extra = [p for p in sorted(self.buffers) if file_kind(p) == "datum"]
+        stack, diags = load_stack(self.root, extra_paths=extra, files=self)
+        if stack is None:
             return Compilation(None, sort_diagnostics(diags))
-        dirs = [self.root / d for d in project.datumc.datum_dirs]
-        paths, found = discover(dirs, root=self.root)
-        diags.extend(found)
-        known = set(paths)
-        paths.extend(p for p in sorted(self.buffers) if file_kind(p) == "datum"
-                     and p not in known)
-        entries: list[Entry] = []
-        rejected: list[TomlDoc] = []
-        for path in paths:
-            loaded = self._datum(path)
-            diags.extend(loaded.diags)
-            if loaded.entry is not None:
-                entries.append(loaded.entry)
-            elif loaded.doc is not None:
-                rejected.append(loaded.doc)
-        raw = project_doc.data if project_doc is not None else {}
-        files = Stack(self.root, project, project_doc, tuple(entries), None, raw,
-                      tuple(rejected))
-        sets, found = datum_sets(files)
-        diags.extend(found)
-        stack = replace(files, entries=sets.get(None, files.entries), datum_sets=sets)
-        diags.extend(set_checks(stack))
         return analyse_stack(stack, diags)
 
-    def _project(self) -> tuple[Project | None, TomlDoc | None, list[Diagnostic]]:
-        path = self.root / PROJECT_FILE
-        if path not in self.buffers and not path.is_file():
-            return Project(), None, []
-        doc = self._toml(path, MAX_PROJECT_BYTES)
-        if isinstance(doc, Diagnostic):
-            return None, None, [doc]
-        project, diags = validate_model(Project, doc, doc.data)
-        if project is None:
-            return None, doc, diags
-        diags.extend(check_profiles(doc, project))
-        return project, doc, diags
+    # -- ProjectFiles: the disk, with open buffers in place and unchanged work kept --
 
-    def _toml(self, path: Path, limit: int) -> TomlDoc | Diagnostic:
+    def exists(self, path: Path) -> bool:
+        return path in self.buffers or path.exists()
+
+    def toml(self, path: Path, *, limit: int) -> TomlDoc | Diagnostic:
         shown = display_path(path)
         self._displays[shown] = path
         if path in self.buffers:
@@ -165,28 +133,46 @@ class Workspace:
         source = read_source(path, limit=limit, display=shown)
         return source if isinstance(source, Diagnostic) else parse_toml(source)
 
-    def _datum(self, path: Path) -> _Loaded:
+    def discover(self, dirs: list[Path], root: Path) -> tuple[list[Path], list[Diagnostic]]:
+        """The datum files under `dirs`, read again only when one of the directories
+        read last time (or a datum directory itself) has changed."""
+        if self._found is not None:
+            walked, kept, problems = self._found
+            if _stamps(walked) == self._found_stamps:
+                return list(kept), list(problems)
+        seen: list[Path] = list(dirs)
+        paths, diags = discover(dirs, root=root, walked=seen)
+        stamps = _stamps(seen)
+        # A directory changed within the clock's resolution of now may change again
+        # without a new stamp (git's "racy" case): such an answer is not kept.
+        self._found = None if _recent(stamps) else (tuple(seen), tuple(paths), tuple(diags))
+        self._found_stamps = stamps
+        return paths, diags
+
+    def datum(self, path: Path) -> LoadedDatum:
+        """The datum read and validated, again only when its text (a buffer) or its size
+        and time (a file) changed."""
         key = self._key(path)
         cached = self._datums.get(path)
-        if cached is not None and cached.key == key:
-            return cached
-        doc = self._toml(path, MAX_DATUM_BYTES)
-        if isinstance(doc, Diagnostic):
-            loaded = _Loaded(key, None, None, [doc])
-        else:
-            datum, diags = validate_datum(doc)
-            loaded = _Loaded(key, doc, Entry(doc, datum) if datum is not None else None, diags)
-        self._datums[path] = loaded
+        if cached is not None and key is not None and cached[0] == key:
+            return cached[1]
+        loaded = read_datum(self.toml(path, limit=MAX_DATUM_BYTES))
+        if key is not None:
+            self._datums[path] = (key, loaded)
         return loaded
 
-    def _key(self, path: Path) -> object:
+    def _key(self, path: Path) -> object | None:
+        """What identifies this version of the file; None when it cannot be trusted
+        (written within the clock's resolution of now)."""
         if path in self.buffers:
             return ("buffer", self.buffers[path])
         try:
             st = path.stat()
         except OSError:
             return ("missing",)
-        return ("disk", st.st_size, st.st_mtime_ns)
+        if _recent((st.st_mtime_ns, st.st_ctime_ns)):
+            return None
+        return ("disk", st.st_size, st.st_mtime_ns, st.st_ino)
 
     # -- files outside the datum set -------------------------------------------------
 
@@ -212,8 +198,9 @@ class Workspace:
                 "general_settings or include); skipped",
                 doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
             )]
-        found = lint_yaml(doc)
         texts = {doc.display: source.text}
+        # This file's findings: those in the files it includes belong to those files.
+        found = [d for d in lint_yaml(doc, texts) if d.path == doc.display]
         return sort_diagnostics(apply_policy(found, texts=texts, lint=self._lint_settings()))
 
     def _lint_env(self, path: Path) -> list[Diagnostic]:
@@ -243,3 +230,19 @@ class Workspace:
         if path in self.buffers:
             return Source(path, shown, self.buffers[path])
         return read_source(path, limit=limit, display=shown)
+
+
+def _stamps(dirs: Iterable[Path]) -> tuple[int | None, ...]:
+    """Each directory's modification time (None when it is gone): adding, removing or
+    renaming a file in a directory changes it."""
+    out: list[int | None] = []
+    for directory in dirs:
+        try:
+            out.append(directory.stat().st_mtime_ns)
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _recent(stamps: Iterable[int | None]) -> bool:
+    return max((s for s in stamps if s is not None), default=0) > time.time_ns() - RACY_NS

@@ -28,12 +28,13 @@ Good:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.providers import SELF_HOSTED_PREFIXES, own_server
 from datumc.lint.rule import Scope
-from datumc.lint.rules.common import SHELL_REF, last_key, secret_ref
+from datumc.lint.rules.common import SHELL_REF, STRING_CACHE, last_key, secret_ref
 from datumc.plan.model import ConfigModel
 from datumc.secrets.detect import (
     describe,
@@ -68,6 +69,7 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
         )
 
 
+@functools.lru_cache(maxsize=STRING_CACHE)
 def is_secret(key: str, value: str) -> bool:
     """A key's shape, a URL with a password in it (`postgresql://u:pw@db`), a PEM key, or a
     literal under a secret-sounding name."""

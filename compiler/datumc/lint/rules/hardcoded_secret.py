@@ -39,6 +39,7 @@ from datumc.lint.rules.common import SHELL_REF, secret_ref, strings
 from datumc.load.positions import KeyPath, dotted
 from datumc.load.stack import Stack
 from datumc.load.toml_loader import TomlDoc
+from datumc.memo import IdentityMemo
 from datumc.plan.model_list import RESERVED_PARAMS
 from datumc.secrets.detect import describe, is_dummy, is_placeholder, is_secret_name, key_shape
 from datumc.validate.vocab import ENV_REF_PREFIX
@@ -54,11 +55,16 @@ _NAMED_SECRET_TABLES = (("ai_model", "parameters"), ("ai_model", "metadata"), ("
 _B00T_ONLY = frozenset({"variants", "architecture", "huggingface_id"})
 
 
+# A document's findings depend on it alone: the language server asks again about the
+# same unchanged documents on every re-check.
+_FOUND: IdentityMemo[TomlDoc, tuple[Diagnostic, ...]] = IdentityMemo()
+
+
 def check(stack: Stack) -> Iterator[Diagnostic]:
     for entry in stack.entries:
-        yield from _check_doc(entry.doc, planned=True)
+        yield from _FOUND(entry.doc, True, _planned_findings)
     for doc in stack.rejected:
-        yield from _check_doc(doc, planned=False)
+        yield from _FOUND(doc, False, _rejected_findings)
     if stack.project_doc is not None:
         yield from _check_project(stack.project_doc)
 
@@ -79,6 +85,14 @@ def _check_project(doc: TomlDoc) -> Iterator[Diagnostic]:
                        path, hint="datumc.toml holds names, never values: put the key in .env "
                        "and name its variable; rotate it if this file was ever shared",
                        value=True)
+
+
+def _planned_findings(doc: TomlDoc) -> tuple[Diagnostic, ...]:
+    return tuple(_check_doc(doc, planned=True))
+
+
+def _rejected_findings(doc: TomlDoc) -> tuple[Diagnostic, ...]:
+    return tuple(_check_doc(doc, planned=False))
 
 
 def _check_doc(doc: TomlDoc, *, planned: bool) -> Iterator[Diagnostic]:
