@@ -340,8 +340,8 @@ def test_settings_pass_through_and_master_key(tmp_path: Path) -> None:
     assert project["proxy"] == {"master_key_env": "PROXY_KEY", "database_url_env": "DB_URL"}
     assert project["router"] == {"routing_strategy": "least-busy", "num_retries": 2,
                                  "retry_after": 5}
-    assert project["litellm_settings"] == {"drop_params": True,
-                                           "success_callback": ["prometheus"]}
+    assert project["litellm_settings"] == {"drop_params": True}
+    assert project["observability"] == {"success_callbacks": ["prometheus"]}
     assert project["general_settings"] == {"store_model_in_db": True}
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
 
@@ -394,7 +394,7 @@ def test_hardcoded_secrets_never_reach_a_file_or_a_message(tmp_path: Path) -> No
                for w in warnings), warnings
     local, remote = trip.datum(1)["ai_model"], trip.datum(2)["ai_model"]
     assert local["api_key_env"] == "LLM_API_KEY"
-    assert local["parameters"] == {"aws_secret_access_key": "os.environ/AWS_SECRET_ACCESS_KEY"}
+    assert local["aws"] == {"secret_access_key_env": "AWS_SECRET_ACCESS_KEY"}  # importer/cloud
     assert remote["api_key_env"] == "ANTHROPIC_API_KEY"
     project = trip.project
     assert project["proxy"] == {"master_key_env": "LITELLM_MASTER_KEY",
@@ -499,15 +499,13 @@ def test_extra_sections_round_trip_and_unknown_keys_are_reported(tmp_path: Path)
         files_settings:
           - {custom_llm_provider: azure, api_base: os.environ/AZURE_API_BASE}
         x-notes: {sonnet: a}
-        include: [more.yaml]
         """)
     trip = round_trip(source, tmp_path / "proj")
     assert trip.built is not None and trip.built.code == 0, trip.built.output
-    assert set(trip.project["extra_sections"]) == {"files_settings", "x-notes", "include"}
+    assert set(trip.project["extra_sections"]) == {"files_settings", "x-notes"}
     stderr = trip.imported.stderr
     assert "config.yaml:6:1: warning DC034 LiteLLM does not read a top-level 'x-notes'" \
         in stderr
-    assert "config.yaml:7:1: warning DC034 include:" in stderr
     assert compare_configs(yaml.safe_load(source.read_text()), trip.config).equal
 
 

@@ -27,6 +27,9 @@ LIMITS = "datumc enforces rpm/tpm: it adds enforce_model_rate_limits, without wh
 
 # file -> (why datumc refuses to build it, the lint error codes).
 REFUSED: dict[str, tuple[str, set[str]]] = {
+    "chorned__frugaLLM__litellm_config.yaml": (
+        "includes dynamic_models.yaml, which the corpus does not have: the proxy refuses to "
+        "start without it", {"DC024"}),
     "Abbiirr__unified-llm-api__docs-new-litellm_config.yaml": (
         "an api_base holds ${CLOUDFLARE_ACCOUNT_ID}, which LiteLLM never expands", {"DC207"}),
     "AllDayAutomationsai__openwebui-litellm-stack__litellm-optimized-config.yaml": (

@@ -35,12 +35,14 @@ from datumc.importer.compare import compare_configs
 from datumc.importer.fits import misfit
 from datumc.importer.plan import ImportResult, import_text
 from datumc.pipeline import compile_project
+from datumc.plan.cloud import CLOUD_PARAMS
 from datumc.plan.model import OWN_SECTIONS
 from datumc.plan.model_list import COST_PARAMS, FIELD_PARAMS, RESERVED_PARAMS
 from datumc.plan.router import ENFORCE_LIMITS, ROUTER_OWN
+from datumc.plan.routing import FALLBACK_KINDS
 from datumc.secrets.detect import is_secret_name as secret_key
 from datumc.secrets.detect import secret_value
-from datumc.validate.datum import AiModel
+from datumc.validate.datum import RETRY_KEYS, AiModel
 from datumc.validate.project import RouterSection
 from datumc.validate.vocab import B00T_PROVIDER_PREFIX, CAPABILITY_FLAGS, Capability
 
@@ -97,7 +99,10 @@ def _compact(table: dict[str, Any]) -> dict[str, Any]:
 
 # -- (a) datums -----------------------------------------------------------------------------
 
-PARAM_EXCLUDED = (*RESERVED_PARAMS, *FIELD_PARAMS.values(), *COST_PARAMS.values())
+PARAM_EXCLUDED = (*RESERVED_PARAMS, *FIELD_PARAMS.values(), *COST_PARAMS.values(),
+                  *(key for table in CLOUD_PARAMS.values() for key in table.values()))
+regions = st.sampled_from(["us-east-1", "eu-west-4", "europe-west4", "global"])
+gcp_projects = st.sampled_from(["acme-prod", "p-123", "模型"])
 METADATA_EXCLUDED = ("mode", "max_input_tokens", "access_groups", "base_model",
                      *CAPABILITY_FLAGS.values())
 # USD per million tokens: whole and fractional prices, tiny and huge ones.
@@ -130,10 +135,37 @@ def ai_models(draw: st.DrawFn, pool: list[str]) -> dict[str, Any]:
         "access_groups": draw(st.lists(names, max_size=2)),
         "fallbacks": draw(st.lists(st.sampled_from(pool), max_size=3)),
         "cost": _compact({field: draw(optional(prices)) for field in COST_PARAMS}),
+        "aws": _compact({"region": draw(optional(regions)),
+                         **{f: draw(optional(env_names)) for f in CLOUD_PARAMS["aws"]
+                            if f.endswith("_env")}}),
+        "vertex": _compact({"project": draw(optional(gcp_projects)),
+                            "location": draw(optional(regions)),
+                            "credentials_env": draw(optional(env_names))}),
         "model_group": draw(optional(st.sampled_from(pool))),
+        **draw(routing_fields(pool)),
         "parameters": draw(tables(*PARAM_EXCLUDED)),
         "metadata": draw(tables(*METADATA_EXCLUDED)),
     })
+
+
+def retry_tables(keys: Any) -> st.SearchStrategy[dict[str, int]]:
+    """A retry policy: some of `keys` (datumc's names, or LiteLLM's), each 0-100."""
+    return st.dictionaries(st.sampled_from(list(keys)), st.integers(0, 100), max_size=3)
+
+
+@st.composite
+def routing_fields(draw: st.DrawFn, pool: list[str]) -> dict[str, Any]:
+    """[ai_model] routing: tags, weight, order, max_parallel_requests, the two extra
+    fallback kinds and [ai_model.retry]."""
+    return {
+        "tags": draw(optional(st.lists(names, max_size=3))),
+        "weight": draw(optional(positive)),
+        "order": draw(optional(st.integers(1, 5))),
+        "max_parallel_requests": draw(optional(positive)),
+        **{kind: draw(st.lists(st.sampled_from(pool), max_size=2))
+           for kind in FALLBACK_KINDS[1:]},
+        "retry": draw(retry_tables(RETRY_KEYS)),
+    }
 
 
 @st.composite
@@ -152,10 +184,12 @@ def projects(draw: st.DrawFn) -> dict[str, Any]:
             "cooldown_time": draw(optional(st.integers(0, 100))),
             "redis": draw(st.booleans()) or None,
             "redis_host_env": draw(optional(env_names)),
+            "enable_tag_filtering": draw(optional(st.booleans())),
+            "retry_policy": draw(optional(retry_tables(RETRY_KEYS))),
             **draw(tables(*router_keys)),
         }),
         "cache": _compact({"type": cache, "ttl": draw(optional(positive))}) if cache else None,
-        "litellm_settings": draw(tables("cache", "cache_params", "fallbacks")),
+        "litellm_settings": draw(tables("cache", "cache_params", *FALLBACK_KINDS)),
         "general_settings": draw(tables("master_key", "database_url")),
         "extra_sections": draw(tables(*OWN_SECTIONS)),
     })
@@ -278,6 +312,14 @@ def deployments(draw: st.DrawFn, pool: list[str]) -> dict[str, Any]:
         "drop_params": draw(optional(st.booleans())),
         "extra_body": draw(optional(tables(leaves=yaml_scalars))),
         **{key: draw(optional(token_prices)) for key in COST_PARAMS.values()},
+        "aws_region_name": draw(optional(st.one_of(regions, env_refs(), positive))),
+        "aws_secret_access_key": draw(optional(env_refs())),
+        "vertex_project": draw(optional(st.one_of(gcp_projects, env_refs()))),
+        "vertex_credentials": draw(optional(st.one_of(env_refs(), st.just("/secrets/a.json")))),
+        "tags": draw(optional(st.lists(names, max_size=2))),
+        "weight": draw(optional(st.one_of(positive, st.just(0), st.just(0.5)))),
+        "order": draw(optional(st.integers(0, 3))),
+        "max_parallel_requests": draw(optional(positive)),
     })
     info = _compact({
         "mode": draw(optional(st.sampled_from(MODES))),
@@ -322,7 +364,13 @@ def litellm_configs(draw: st.DrawFn) -> dict[str, Any]:
             "cooldown_time": draw(optional(st.integers(0, 60))),
             "retry_after": draw(optional(st.integers(0, 10))),
             "fallbacks": draw(fallbacks),
+            "context_window_fallbacks": draw(fallbacks),
             "model_group_alias": draw(aliases),
+            "enable_tag_filtering": draw(optional(st.booleans())),
+            "retry_policy": draw(optional(retry_tables(RETRY_KEYS.values()))),
+            "model_group_retry_policy": draw(st.dictionaries(
+                st.sampled_from([*pool, "unknown-model"]), retry_tables(RETRY_KEYS.values()),
+                max_size=2)),
             **draw(redis),
         }),
         "litellm_settings": _compact({
@@ -330,6 +378,7 @@ def litellm_configs(draw: st.DrawFn) -> dict[str, Any]:
             "request_timeout": draw(optional(positive)),
             "success_callback": draw(st.lists(st.sampled_from(["prometheus", "langfuse"]))),
             "fallbacks": draw(fallbacks),
+            "content_policy_fallbacks": draw(fallbacks),
             **draw(cache),
         }),
         "general_settings": _compact({

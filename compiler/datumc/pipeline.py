@@ -72,7 +72,7 @@ def analyse_stack(stack: Stack, diags: list[Diagnostic] | None = None,
     diags.extend(found)
     # The config rules run on the config the build will write, so `datumc lint` of
     # build/litellm/config.yaml finds nothing the datums' lint did not.
-    diags.extend(lint_config(config.model))
+    diags.extend(lint_config(config.served))
     diags.extend(lint_other_profiles(stack))
     silenced: list[Diagnostic] = []
     diags = apply_policy(diags, texts=stack_texts(stack), lint=stack.project.lint,

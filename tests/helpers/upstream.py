@@ -10,7 +10,8 @@ path, headers, JSON body) and can be switched at run time between behaviours:
 * down: the listening socket is closed, so connections are refused;
 * drop: accepts the connection, reads the request and closes without a reply;
 * slow: waits `delay` seconds, then answers;
-* status: answers with an HTTP error (429, 500, ...) in OpenAI's error shape.
+* status: answers with an HTTP error (429, 500, ...) in OpenAI's error shape;
+* context: answers 400 context_length_exceeded, as OpenAI does for too long a prompt.
 
 A "thinking" upstream (`reasoning=True`) adds `reasoning_content` to its replies
 (and `thinking` on the Ollama API), as DeepSeek R1 or Kimi K2 Thinking do.
@@ -40,6 +41,7 @@ class Mode(StrEnum):
     DROP = "drop"
     SLOW = "slow"
     STATUS = "status"
+    CONTEXT = "context"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,10 @@ class Upstream:
         """Answer every API request with this HTTP status (429, 500, ...)."""
         self._set(Mode.STATUS, status=status)
 
+    def context_exceeded(self) -> None:
+        """Answer every API request with OpenAI's 400 context_length_exceeded error."""
+        self._set(Mode.CONTEXT)
+
     def _set(self, mode: Mode, *, delay: float = 0.0, status: int = 500) -> None:
         with self._lock:
             was_down = self._mode is Mode.DOWN
@@ -253,6 +259,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if mode is Mode.STATUS:
             self._error(status, "upstream told to fail")
+            return
+        if mode is Mode.CONTEXT:
+            self._json(400, CONTEXT_EXCEEDED)
             return
         self._route(upstream, body)
 
@@ -330,6 +339,12 @@ def _lower(items: Any) -> dict[str, str]:
 # -- payloads ------------------------------------------------------------------------------
 
 USAGE = {"prompt_tokens": 7, "completion_tokens": 5, "total_tokens": 12}
+# OpenAI's answer to a prompt over the context window; LiteLLM 1.106 maps the message to
+# ContextWindowExceededError (litellm_core_utils/exception_mapping_utils.py:95, 318-319).
+CONTEXT_EXCEEDED = {"error": {
+    "message": "This model's maximum context length is 8192 tokens. However, your messages "
+    "resulted in 9000 tokens. Please reduce the length of the messages.",
+    "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}}
 
 
 def openai_completion(upstream: Upstream, request: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ differences LiteLLM itself cannot see are normalised away:
   first chain for a model wins);
 * where fallbacks live: router_settings.fallbacks, or litellm_settings.fallbacks when
   router_settings has none (the Router reads `fallbacks or litellm.fallbacks`); an
-  empty list of fallbacks is the same as none;
+  empty list of fallbacks is the same as none; likewise for context_window_fallbacks
+  and content_policy_fallbacks;
 * an absent section or model_info is the same as an empty one;
 * the generated master key: when the original has none (LiteLLM would refuse to
   start), the master_key datumc always adds is not a difference.
@@ -29,6 +30,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from datumc.importer.secrets import is_env_ref, mask
+from datumc.plan.routing import FALLBACK_KINDS
 from datumc.secrets.detect import sensitive
 
 SETTINGS: Final = ("router_settings", "litellm_settings", "general_settings")
@@ -77,7 +79,8 @@ def compare_configs(original: Any, rebuilt: Any) -> Verdict:
     old, new = _normal(original), _normal(rebuilt)
     _drop_generated_master_key(old, new)
     _diff_models(old.pop("model_list", None), new.pop("model_list", None), diffs)
-    _diff(old.pop("<fallbacks>"), new.pop("<fallbacks>"), "fallbacks", diffs)
+    for kind in FALLBACK_KINDS:
+        _diff(old.pop(f"<{kind}>"), new.pop(f"<{kind}>"), kind, diffs)
     _diff(old, new, "", diffs)
     return Verdict(tuple(diffs))
 
@@ -91,17 +94,17 @@ def _normal(config: dict[Any, Any]) -> dict[Any, Any]:
         section = out.get(name, {})
         out[name] = dict(section) if isinstance(section, dict) else section
     router, settings = out["router_settings"], out["litellm_settings"]
-    chains = _pop_fallbacks(router, settings)
-    out["<fallbacks>"] = _chains(chains)
+    for kind in FALLBACK_KINDS:
+        out[f"<{kind}>"] = _chains(_pop_fallbacks(router, settings, kind))
     return out
 
 
-def _pop_fallbacks(router: Any, settings: Any) -> Any:
-    """The fallbacks LiteLLM's Router uses, removed from where they were found."""
-    routed = router.pop("fallbacks", None) if isinstance(router, dict) else None
+def _pop_fallbacks(router: Any, settings: Any, kind: str) -> Any:
+    """The `kind` fallbacks LiteLLM's Router uses, removed from where they were found."""
+    routed = router.pop(kind, None) if isinstance(router, dict) else None
     if routed:
         return routed
-    module = settings.pop("fallbacks", None) if isinstance(settings, dict) else None
+    module = settings.pop(kind, None) if isinstance(settings, dict) else None
     return module or None
 
 

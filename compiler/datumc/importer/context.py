@@ -35,8 +35,15 @@ class Context:
         self.diagnostics.append(self.config.diag(code, severity, message, path, hint,
                                                  value=value))
 
+    def located(self, path: Path) -> tuple[YamlDoc, Path]:
+        """The file a value comes from (the config, or a file it includes: the model
+        follows `include:`) and the value's path in that file."""
+        origin, source = self.config.source_path(path)
+        return (origin.doc, source) if isinstance(origin.doc, YamlDoc) else (self.doc, path)
+
     def line(self, path: Path) -> int:
-        return self.doc.positions.find(path, value=True)[0]
+        doc, source = self.located(path)
+        return doc.positions.find(source, value=True)[0]
 
     def secret(self, path: Path, value: object, base: str, *, what: str) -> str:
         """Replace a hardcoded secret by an env var; returns the variable's NAME."""
@@ -47,7 +54,7 @@ class Context:
             "not copied",
             path,
             hint=f"set {name} in the proxy's environment (.env) to the value on line "
-            f"{self.line(path)} of {self.doc.display}",
+            f"{self.line(path)} of {self.located(path)[0].display}",
             value=True,
         )
         return name

@@ -51,10 +51,16 @@ def _chain_problem(source: Any, chain: Any, publics: set[str],
     return ""
 
 
-def apply_fallbacks(drafts: Sequence[Draft], chains: dict[str, list[str]]) -> None:
-    """Every deployment of a model_name carries its chain (a group's chain is shared)."""
+def apply_fallbacks(drafts: Sequence[Draft], chains: dict[str, list[str]],
+                    kind: str = "fallbacks") -> None:
+    """Every deployment of a model_name carries its chain (a group's chain is shared);
+    a kind other than fallbacks goes straight into the [ai_model] field of its name."""
     for draft in drafts:
-        draft.fallbacks = list(chains.get(draft.public, []))
+        chain = list(chains.get(draft.public, []))
+        if kind == "fallbacks":
+            draft.fallbacks = chain
+        elif chain:
+            draft.ai_model[kind] = chain
 
 
 def alias_pairs(aliases: Any, publics: set[str]) -> tuple[list[tuple[str, str]] | None, str]:

@@ -1,10 +1,12 @@
 """model_list entries -> datum drafts: the inverse of litellm_config's deployment mapping.
 
 litellm_params: model -> litellm_model; api_base / api_key -> api_base(_env) /
-api_key_env; rpm, tpm, timeout, stream_timeout, max_retries, api_version -> fields;
+api_key_env; rpm, tpm, timeout, stream_timeout, max_retries, api_version,
+litellm_credential_name (-> credential) -> fields;
 input_cost_per_token, output_cost_per_token, cache_read_input_token_cost,
-cache_creation_input_token_cost -> [ai_model.cost] (USD per million tokens);
-everything else -> [ai_model.parameters], in order. model_info: mode and true
+cache_creation_input_token_cost -> [ai_model.cost] (USD per million tokens); aws_* and
+vertex_* -> [ai_model.aws] and [ai_model.vertex] (importer/cloud.py); everything else
+-> [ai_model.parameters], in order. model_info: mode and true
 supports_* flags -> capabilities; max_input_tokens -> context_window; access_groups;
 base_model; everything else -> [ai_model.metadata]. A value that does not fit its field stays
 where it was (parameters or metadata), so the built config means the same.
@@ -18,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from datumc.diagnostics import Severity
+from datumc.importer.cloud import CLOUD_FOR_PARAM, cloud_item
 from datumc.importer.codes import GUESS, INVALID, LOSSY, PASSTHROUGH
 from datumc.importer.context import Context, Path, dotted
 from datumc.importer.fits import misfit
@@ -47,6 +50,9 @@ class Draft:
     public: str
     ai_model: dict[str, Any]
     line: int = 0
+    # The included file the deployment comes from, and its index there ("": the config).
+    file: str = ""
+    file_index: int = 0
     name: str = ""
     group: bool = False
     aliases: list[str] = field(default_factory=list)
@@ -92,7 +98,10 @@ def _entry(ctx: Context, index: int, entry: Any) -> Draft | None:
                        f"{dotted(path)}.{key} is not part of a deployment datumc models; left out",
                        (*path, key), hint="LiteLLM reads model_name, litellm_params and "
                        "model_info; move it into one of them")
-    return Draft(index, public, ai_model, line=ctx.line(path))
+    doc, source = ctx.located(path)
+    file, file_index = ("", index) if doc is ctx.doc else (doc.display, source[1])
+    return Draft(index, public, ai_model, line=ctx.line(path), file=file,
+                 file_index=int(file_index))
 
 
 def _model_name(ctx: Context, path: Path, entry: dict[str, Any]) -> str | None:
@@ -149,6 +158,8 @@ def _litellm_params(ctx: Context, path: Path, params: dict[str, Any], public: st
         if key in COST_FOR_PARAM and (per_mtok := _per_mtok(value)) is not None:
             cost[COST_FOR_PARAM[key]] = per_mtok
             continue
+        if key in CLOUD_FOR_PARAM and cloud_item(ctx, child, key, value, out):
+            continue  # [ai_model.aws], [ai_model.vertex]: importer/cloud.py
         if key == "api_base":
             _api_base(ctx, child, value, out, public)
         elif key == "api_key":

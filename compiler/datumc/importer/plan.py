@@ -36,7 +36,9 @@ def import_config(doc: YamlDoc) -> ImportResult:
     """Datums + datumc.toml for the config in `doc`. Outputs only when error-free.
 
     The YAML is read through the one config model, as `datumc lint` reads it."""
-    ctx = Context(ConfigModel.from_yaml(doc), EnvNames(referenced_env_names(doc.data)))
+    config, found = _read(doc)
+    ctx = Context(config, EnvNames(referenced_env_names(config.data)))
+    ctx.diagnostics.extend(found)
     _duplicates(ctx)
     drafts = _drafts(ctx)
     if drafts is None:
@@ -52,6 +54,17 @@ def import_config(doc: YamlDoc) -> ImportResult:
         return ImportResult((), diags)
     groups = len({d.public for d in drafts if d.group})
     return ImportResult(tuple(outputs), diags, len(drafts), groups)
+
+
+def _read(doc: YamlDoc) -> tuple[ConfigModel, list[Diagnostic]]:
+    """The config with the files `include:` names merged in, as the proxy reads it. When
+    one cannot be merged (missing here, say), the config alone: its include is kept
+    verbatim and what stopped the merge is a warning."""
+    config = ConfigModel.from_yaml(doc)
+    if config.includes is None or config.includes.complete:
+        return config, list(config.includes.findings if config.includes else ())
+    kept = [d.with_severity(Severity.WARNING) for d in config.includes.findings]
+    return ConfigModel.from_yaml(doc, follow=False), kept
 
 
 def import_text(text: str, display: str = "config.yaml") -> ImportResult:
@@ -70,7 +83,7 @@ def _drafts(ctx: Context) -> list[Draft] | None:
         ctx.report(STRUCTURE, Severity.ERROR, f"the config is {what}", (),
                    hint="a LiteLLM config is a mapping with model_list and settings sections")
         return None
-    model_list = root.get("model_list")
+    model_list = ctx.config.data.get("model_list")
     if not isinstance(model_list, list) or not model_list:
         if model_list is None:
             what = "the config has no model_list"

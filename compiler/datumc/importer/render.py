@@ -28,9 +28,11 @@ from datumc.write.output import Output
 DATUM_DIR: Final = "datums"
 _FIELD_ORDER: Final = (
     "provider", "litellm_model", "capabilities", "api_base", "api_base_env", "api_key_env",
-    "api_version", "rpm_limit", "tpm_limit", "timeout", "stream_timeout", "max_retries",
-    "context_window", "base_model", "access_groups", "model_group", "fallbacks", "cost",
-    "parameters", "metadata",
+    "credential", "api_version", "rpm_limit", "tpm_limit", "timeout", "stream_timeout",
+    "max_retries", "context_window", "base_model", "access_groups", "model_group", "fallbacks",
+    "context_window_fallbacks", "content_policy_fallbacks", "tags", "weight", "order",
+    "max_parallel_requests", "cost", "retry", "aws", "vertex", "azure", "parameters",
+    "metadata",
 )
 
 
@@ -48,8 +50,8 @@ def datum_table(draft: Draft) -> dict[str, Any]:
 
 
 def datum_text(draft: Draft, source: str) -> str:
-    where = f"line {draft.line} (model_list[{draft.index}])"
-    header = f"# Imported by `datumc import` from {comment(source)}, {where}.\n"
+    where = f"line {draft.line} (model_list[{draft.file_index}])"
+    header = f"# Imported by `datumc import` from {comment(draft.file or source)}, {where}.\n"
     return header + tomli_w.dumps(datum_table(draft))
 
 

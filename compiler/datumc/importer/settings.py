@@ -6,9 +6,14 @@
 * litellm_settings: cache + cache_params -> [cache] when datumc's form says exactly the
   same; fallbacks -> the datums when router_settings has none (LiteLLM's Router uses
   them then); the rest -> [litellm_settings].
+* litellm_settings callbacks, success_callback, failure_callback -> [observability];
+  general_settings alerting = ["slack"] with alert_types, alerting_threshold and one
+  alert_to_webhook_url variable -> [alerting]; guardrails -> [[guardrails]]
+  (importer/integrations.py).
 * general_settings: master_key -> [proxy] master_key_env; database_url -> [proxy]
   database_url_env when it is a reference or holds a password; the rest ->
   [general_settings].
+* credential_list -> [credentials.NAME] tables (importer/credentials.py).
 * any other top-level section -> [extra_sections], verbatim.
 """
 
@@ -21,13 +26,18 @@ from datumc.data import vocab
 from datumc.diagnostics import Severity
 from datumc.importer.codes import GUESS, INVALID, LOSSY, PASSTHROUGH, SECRET, STRUCTURE, UNCHECKED
 from datumc.importer.context import Context, Path, dotted
+from datumc.importer.credentials import convert_credentials
 from datumc.importer.fits import misfit
+from datumc.importer.integrations import take_alerting, take_guardrails, take_observability
 from datumc.importer.links import alias_pairs, apply_aliases, apply_fallbacks, fallback_chains
 from datumc.importer.models import Draft
+from datumc.importer.routing import take_retry
 from datumc.importer.secrets import env_ref_name, mask
 from datumc.importer.values import MISSING, table_item, toml_value
+from datumc.plan.credentials import SECTION
 from datumc.plan.model import OWN_SECTIONS
 from datumc.plan.router import ENFORCE_LIMITS, ROUTER_FIELDS, ROUTER_OWN
+from datumc.plan.routing import FALLBACK_KINDS
 from datumc.secrets.detect import secret_value, sensitive
 from datumc.validate.project import CacheSection, ProxySection, RouterSection
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
@@ -65,13 +75,22 @@ def convert_project(ctx: Context, root: dict[str, Any], drafts: Sequence[Draft])
     """The datumc.toml table; fallbacks and aliases are written onto `drafts`."""
     router_in = section(ctx, root, "router_settings")
     settings_in = section(ctx, root, "litellm_settings")
-    moved = _plan_fallbacks(ctx, router_in, settings_in, drafts)
+    moved = {kind: _plan_fallbacks(ctx, router_in, settings_in, drafts, kind)
+             for kind in FALLBACK_KINDS}
     router, redis = _router(ctx, router_in, drafts, moved)
     cache, settings = _litellm_settings(ctx, settings_in, redis, router, moved)
     proxy, general = _general(ctx, section(ctx, root, "general_settings"))
     project: dict[str, Any] = {"datumc": {"datum_dirs": ["datums"]}, "proxy": proxy}
-    for key, table in (("router", router), ("cache", cache), ("litellm_settings", settings),
-                       ("general_settings", general), ("extra_sections", _extra(ctx, root))):
+    credentials = convert_credentials(ctx, root)  # importer/credentials.py
+    rest = root if credentials is None else {k: v for k, v in root.items() if k != SECTION}
+    observability, alerting = take_observability(settings), take_alerting(general)
+    guardrails = take_guardrails(rest)
+    rest = {k: v for k, v in rest.items() if k != "guardrails"} if guardrails else rest
+    for key, table in (("router", router), ("cache", cache), ("observability", observability),
+                       ("alerting", alerting), ("litellm_settings", settings),
+                       ("general_settings", general), ("credentials", credentials),
+                       ("guardrails", guardrails),
+                       ("extra_sections", _extra(ctx, rest))):
         if table:
             project[key] = table
     return project
@@ -81,34 +100,35 @@ def convert_project(ctx: Context, root: dict[str, Any], drafts: Sequence[Draft])
 
 
 def _plan_fallbacks(ctx: Context, router_in: dict[str, Any], settings_in: dict[str, Any],
-                    drafts: Sequence[Draft]) -> str | None:
-    """Move the fallbacks LiteLLM's Router uses into the datums; which section they left."""
-    if router_in.get("fallbacks"):
+                    drafts: Sequence[Draft], kind: str) -> str | None:
+    """Move the `kind` fallbacks LiteLLM's Router uses into the datums; which section they
+    left (`kind`: fallbacks, context_window_fallbacks or content_policy_fallbacks)."""
+    if router_in.get(kind):
         where = "router_settings"
-        if "fallbacks" in settings_in:
+        if kind in settings_in:
             ctx.report(UNCHECKED, Severity.WARNING,
-                       "litellm_settings.fallbacks is shadowed by router_settings.fallbacks "
+                       f"litellm_settings.{kind} is shadowed by router_settings.{kind} "
                        "(LiteLLM's Router uses only those); kept verbatim",
-                       ("litellm_settings", "fallbacks"),
-                       hint="merge the two lists into router_settings.fallbacks")
-    elif settings_in.get("fallbacks"):
+                       ("litellm_settings", kind),
+                       hint=f"merge the two lists into router_settings.{kind}")
+    elif settings_in.get(kind):
         where = "litellm_settings"
     else:
         return None
-    source = (router_in if where == "router_settings" else settings_in)["fallbacks"]
+    source = (router_in if where == "router_settings" else settings_in)[kind]
     chains, why = fallback_chains(source, {d.public for d in drafts})
-    path = (where, "fallbacks")
+    path = (where, kind)
     if chains is None:
         ctx.report(UNCHECKED, Severity.WARNING,
-                   f"{where}.fallbacks kept verbatim, not in the datums: {why}", path,
+                   f"{where}.{kind} kept verbatim, not in the datums: {why}", path,
                    hint="fix the names (or use one {model_name: [model_names]} item per "
                    "model) and import again, so lint can check them")
         return None
-    apply_fallbacks(drafts, chains)
+    apply_fallbacks(drafts, chains, kind)
     if where == "litellm_settings":
         ctx.report(GUESS, Severity.INFO,
-                   "litellm_settings.fallbacks moved into the datums; the built config has "
-                   "them in router_settings.fallbacks, which LiteLLM's Router reads the same "
+                   f"litellm_settings.{kind} moved into the datums; the built config has "
+                   f"them in router_settings.{kind}, which LiteLLM's Router reads the same "
                    "way when router_settings has none", path)
     return where
 
@@ -117,14 +137,16 @@ def _plan_fallbacks(ctx: Context, router_in: dict[str, Any], settings_in: dict[s
 
 
 def _router(ctx: Context, router_in: dict[str, Any], drafts: Sequence[Draft],
-            moved: str | None) -> tuple[dict[str, Any], dict[str, str] | None]:
+            moved: dict[str, str | None]) -> tuple[dict[str, Any], dict[str, str] | None]:
     out: dict[str, Any] = {}
     redis = _redis_env(ctx, router_in)
     for key, value in router_in.items():
         path: Path = ("router_settings", key)
         if (key in REDIS_KEYS and redis is not None) or (
-            key == "fallbacks" and moved == "router_settings"
-        ) or (key == "model_group_alias" and _aliases(ctx, path, value, drafts)):
+            moved.get(key) == "router_settings"
+        ) or (key == "model_group_alias" and _aliases(ctx, path, value, drafts)) or (
+            take_retry(ctx, path, key, value, out, drafts)  # importer/routing.py
+        ):
             continue
         if key in ROUTER_FIELDS:
             _router_field(ctx, path, key, value, out)
@@ -216,14 +238,14 @@ def _aliases(ctx: Context, path: Path, value: Any, drafts: Sequence[Draft]) -> b
 
 
 def _litellm_settings(ctx: Context, settings_in: dict[str, Any], redis: dict[str, str] | None,
-                      router: dict[str, Any], moved: str | None) -> (
+                      router: dict[str, Any], moved: dict[str, str | None]) -> (
     tuple[dict[str, Any], dict[str, Any]]
 ):
     cache = _cache(ctx, settings_in, redis, router)
     out: dict[str, Any] = {}
     for key, value in settings_in.items():
         if (key in ("cache", "cache_params") and cache) or (
-            key == "fallbacks" and moved == "litellm_settings"
+            moved.get(key) == "litellm_settings"
         ):
             continue
         _keep(ctx, out, key, value, ("litellm_settings",))
@@ -332,7 +354,7 @@ def _keep(ctx: Context, out: dict[str, Any], key: Any, value: Any, at: Path) -> 
 def _extra(ctx: Context, root: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in root.items():
-        if key in OWN_SECTIONS:
+        if key in OWN_SECTIONS or (key == "include" and _merged(ctx)):
             continue
         if key == "environment_variables" and isinstance(value, dict):
             out[key] = _environment(ctx, value)
@@ -349,6 +371,11 @@ def _extra(ctx: Context, root: dict[str, Any]) -> dict[str, Any]:
                        hint="import each included file too, or copy it next to the build")
         _keep(ctx, out, key, value, ())
     return out
+
+
+def _merged(ctx: Context) -> bool:
+    """The included files are merged into what is imported (load/includes.py)."""
+    return ctx.config.includes is not None and ctx.config.includes.complete
 
 
 def _environment(ctx: Context, variables: dict[Any, Any]) -> dict[str, Any]:

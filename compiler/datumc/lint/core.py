@@ -7,6 +7,7 @@ from datumc.diagnostics import Code
 from datumc.lint.rule import Rule, Scope
 from datumc.load import YAML_SYNTAX
 from datumc.load.discover import NO_DATUMS, SYMLINK_OUTSIDE
+from datumc.load.includes import INCLUDE_CODES
 from datumc.load.source import UNREADABLE
 from datumc.load.stack import DISABLED, DUPLICATE_NAME
 from datumc.load.toml_loader import TOML_SYNTAX
@@ -20,7 +21,7 @@ from datumc.write import HAND_EDITED, UNSAFE_DIR, WRITE_FAILED
 STAGE_CODES: tuple[Code, ...] = (
     TOML_SYNTAX, UNREADABLE, SCHEMA, UNKNOWN_KEY, DUPLICATE_NAME, OVERRIDE, DISABLED,
     B00T_EXTRA, YAML_SYNTAX, SYMLINK_OUTSIDE, NO_DATUMS, TOO_LARGE, NOT_LITELLM,
-    HAND_EDITED, UNSAFE_DIR, WRITE_FAILED, SECRET_IN_OUTPUT,
+    HAND_EDITED, UNSAFE_DIR, WRITE_FAILED, SECRET_IN_OUTPUT, *INCLUDE_CODES,
 )
 
 

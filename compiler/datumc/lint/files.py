@@ -111,7 +111,7 @@ def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
             "general_settings or include); skipped",
             doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
         )]
-    return lint_yaml(doc)
+    return lint_yaml(doc, texts)
 
 
 def _lint_env(path: Path, context: Compilation | None,

@@ -32,11 +32,21 @@ def lint_config(config: ConfigModel) -> list[Diagnostic]:
     return out
 
 
-def lint_yaml(doc: YamlDoc) -> list[Diagnostic]:
-    """A hand-written LiteLLM config: the config rules, and the rules about its text."""
-    out = lint_config(ConfigModel.from_yaml(doc))
-    for check in yaml_checks():
-        out.extend(check(doc))
+def lint_yaml(doc: YamlDoc, texts: dict[str, str] | None = None) -> list[Diagnostic]:
+    """A hand-written LiteLLM config with the files it includes: the config rules on
+    what the proxy merges, and the rules about each file's text (`texts` gets the
+    included files' text, for inline suppressions)."""
+    config = ConfigModel.from_yaml(doc)
+    out = lint_config(config)
+    docs = [doc]
+    if config.includes is not None:
+        out.extend(config.includes.reported())
+        docs.extend(config.includes.docs)
+    for one in docs:
+        if texts is not None:
+            texts[one.display] = one.source.text
+        for check in yaml_checks():
+            out.extend(check(one))
     return out
 
 
@@ -63,7 +73,7 @@ def _planned(stack: Stack) -> list[Diagnostic]:
     from datumc.plan.config import build_config
 
     config, found = build_config(stack)
-    return [*found, *lint_config(config.model)]
+    return [*found, *lint_config(config.served)]
 
 
 def _datum_findings(stack: Stack) -> list[Diagnostic]:

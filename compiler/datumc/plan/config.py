@@ -12,10 +12,13 @@ from functools import cached_property
 from typing import Any
 
 from datumc.diagnostics import Diagnostic
+from datumc.load.includes import follow_project_includes
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Stack
 from datumc.plan.clients import plan_claude_code
+from datumc.plan.credentials import plan_credentials
 from datumc.plan.env import EnvVar, env_inventory
+from datumc.plan.guardrails import plan_guardrails
 from datumc.plan.model import ConfigModel, Origins
 from datumc.plan.model_list import plan_model_list
 from datumc.plan.router import plan_router
@@ -37,14 +40,22 @@ class LiteLLMConfig:
     # Config path -> codes an inline `# datumc: disable=` silences at the value's source
     # line: config.yaml carries the same comment, so its own lint agrees with the datums'.
     suppressions: dict[KeyPath, set[str]] = field(default_factory=dict)
+    # The model with the files [extra_sections] include names merged in, as the proxy
+    # merges them (load/includes.py): what lint checks; None without an include.
+    served_model: ConfigModel | None = None
 
     @property
     def data(self) -> dict[str, Any]:
         return self.model.data
 
+    @property
+    def served(self) -> ConfigModel:
+        """The config the proxy serves: config.yaml and the files it includes."""
+        return self.served_model if self.served_model is not None else self.model
+
     @cached_property
     def inventory(self) -> tuple[EnvVar, ...]:
-        return env_inventory(self.model, master_key_env=self.master_key_env,
+        return env_inventory(self.served, master_key_env=self.master_key_env,
                              postgres=self.postgres)
 
     @property
@@ -74,13 +85,18 @@ def build_config(stack: Stack) -> tuple[LiteLLMConfig, list[Diagnostic]]:
     general, found = plan_general_settings(stack, origins)
     diags.extend(found)
     data["general_settings"] = general
+    plan_credentials(stack, data, origins)
+    plan_guardrails(stack, data, origins)  # plan/guardrails.py
     diags.extend(plan_extra_sections(stack, data, origins))
     hints = _prefix_hints(stack)
     proxy = stack.project.proxy
     labels = {index: entry.name for index, entry in enumerate(stack.enabled)}
     model = ConfigModel(data, origins, prefix_hints=hints, labels=labels,
                         unplanned=stack.rejected_names)
-    config = LiteLLMConfig(model, proxy.master_key_env, proxy.database_url_env is not None)
+    served, found = follow_project_includes(model, stack.root)
+    diags.extend(found)
+    config = LiteLLMConfig(model, proxy.master_key_env, proxy.database_url_env is not None,
+                           served_model=served)
     return config, diags
 
 

@@ -16,6 +16,10 @@ from typing import Any
 
 from datumc.data import env_facts, routed_provider
 from datumc.load.positions import KeyPath, dotted
+from datumc.plan.cloud import PURPOSES as CLOUD_PURPOSES
+from datumc.plan.credentials import credential_user, effective_params
+from datumc.plan.guardrails import guardrail_env, guardrail_user
+from datumc.plan.integrations import alerting_facts
 from datumc.plan.model import ConfigModel, Deployment
 from datumc.validate.vocab import ENV_REF_PREFIX, is_env_name
 
@@ -40,6 +44,7 @@ _PURPOSES = {
     ("cache_params", "host"): "Redis host",
     ("cache_params", "port"): "Redis port",
     ("cache_params", "password"): "Redis password",
+    **CLOUD_PURPOSES,  # plan/cloud.py
 }
 
 
@@ -120,10 +125,14 @@ def _master_key(config: ConfigModel, default: str) -> str:
 
 def _purpose(path: KeyPath) -> str:
     tail = tuple(str(p) for p in path[-2:])
+    if tail[:1] == ("credential_values",):  # a credential's value serves as a param's
+        tail = ("litellm_params", *tail[1:])
     known = _PURPOSES.get((tail[0], tail[1]) if len(tail) == 2 else ("", ""))
     if known is not None:
         return known
-    in_deployment = len(path) > 2 and path[0] == "model_list"
+    if "alert_to_webhook_url" in path:
+        return "Slack webhook URL for alerts"
+    in_deployment = len(path) > 2 and path[0] in ("model_list", "credential_list")
     return dotted(path[2:] if in_deployment else path)
 
 
@@ -132,7 +141,7 @@ def _user(config: ConfigModel, path: KeyPath) -> str | None:
         items = config.data.get("model_list")
         if isinstance(items, list) and path[1] < len(items) and isinstance(items[path[1]], dict):
             return config.label(Deployment(path[1], items[path[1]]))
-    return None
+    return credential_user(config, path) or guardrail_user(config, path)
 
 
 def _names(value: Any) -> list[str]:
@@ -151,8 +160,11 @@ def _callbacks(config: ConfigModel, inv: _Inventory) -> None:
 
 def _alerting(config: ConfigModel, inv: _Inventory) -> None:
     facts = env_facts()["alerting"]
-    for name in _names(config.section("general_settings").get("alerting")):
-        _integration(inv, facts.get(name), f"{name} alerting")
+    general = config.section("general_settings")
+    for name in _names(general.get("alerting")):
+        _integration(inv, alerting_facts(name, facts.get(name), general), f"{name} alerting")
+    for name, purpose in guardrail_env(config):
+        inv.need(name, purpose, required=False)
 
 
 def _integration(inv: _Inventory, facts: Any, purpose: str) -> None:
@@ -189,7 +201,7 @@ def _provider_keys(config: ConfigModel, inv: _Inventory) -> None:
         if not isinstance(entry, dict):
             continue
         for name in entry.get("required", ()):
-            if not _given(name, dep.params):
+            if not _given(name, effective_params(config, dep)):
                 inv.need(name, f"{provider} credential LiteLLM reads when a deployment "
                          "sets none", config.label(dep))
 

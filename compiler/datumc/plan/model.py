@@ -18,6 +18,7 @@ from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath, dotted
 
 if TYPE_CHECKING:
+    from datumc.load.includes import Includes
     from datumc.load.yaml_loader import YamlDoc
 
 # The sections of config.yaml that datumc plans itself, in the order it writes them.
@@ -108,14 +109,24 @@ class ConfigModel:
     # Names of datums that failed validation: not planned, but not missing either, so a
     # reference to one is not reported a second time.
     unplanned: frozenset[str] = frozenset()
+    # The files `include:` merged in (load/includes.py), when it was followed.
+    includes: Includes | None = None
     _strings: list[tuple[KeyPath, str, bool]] | None = field(default=None, repr=False)
+    # model_list's mappings, kept for the (list, length) they were read from: most rules
+    # walk the deployments, some several times.
+    _deployments: tuple[list[Any] | None, int, tuple[Deployment, ...]] = field(
+        default=(None, 0, ()), repr=False)
     # Each finding reported through diag(), and the config path it is about.
     reported: dict[Diagnostic, KeyPath] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_yaml(cls, doc: YamlDoc) -> ConfigModel:
+    def from_yaml(cls, doc: YamlDoc, *, follow: bool = True) -> ConfigModel:
+        """`follow`: with the files its `include:` names merged in (load/includes.py)."""
+        from datumc.load.includes import follow_includes
+
         data = doc.data if isinstance(doc.data, dict) else {}
-        return cls(data, {(): Origin(doc)}, yaml=doc)
+        model = cls(data, {(): Origin(doc)}, yaml=doc)
+        return follow_includes(model, doc.source.path) if follow else model
 
     @property
     def display(self) -> str:
@@ -176,10 +187,13 @@ class ConfigModel:
     def deployments(self) -> Iterator[Deployment]:
         items = self.data.get("model_list")
         if not isinstance(items, list):
-            return
-        for index, item in enumerate(items):
-            if isinstance(item, dict):
-                yield Deployment(index, item)
+            return iter(())
+        read, length, found = self._deployments
+        if read is not items or length != len(items):
+            found = tuple(Deployment(i, item) for i, item in enumerate(items)
+                          if isinstance(item, dict))
+            self._deployments = (items, len(items), found)
+        return iter(found)
 
     def model_groups(self) -> Groups:
         """Every name a request (or a fallback) may use: model_names and their aliases."""
@@ -195,8 +209,8 @@ class ConfigModel:
         return self.labels.get(deployment.index, str(deployment.name))
 
     def models_elsewhere(self) -> bool:
-        """Models may also come from an included file or the database."""
-        if "include" in self.data:
+        """Models may also come from an included file not merged, or the database."""
+        if "include" in self.data and (self.includes is None or not self.includes.complete):
             return True
         return self.section("general_settings").get("store_model_in_db") is True
 
@@ -264,12 +278,21 @@ def walk_strings(data: Any, path: KeyPath, in_list: bool = False) -> Iterator[
 ]:
     """in_list: a list item, at any depth below the nearest list (LiteLLM resolves
     os.environ/ refs in mappings only)."""
+    out: list[tuple[KeyPath, str, bool]] = []
+    _collect_strings(data, path, in_list, out)
+    return iter(out)
+
+
+def _collect_strings(data: Any, path: KeyPath, in_list: bool,
+                     out: list[tuple[KeyPath, str, bool]]) -> None:
+    # Plain recursion into a list: a chain of generators costs a frame switch per level
+    # for every string, and a config of 1,000 deployments has 12,000 of them.
     if isinstance(data, str):
-        yield path, data, in_list
+        out.append((path, data, in_list))
     elif isinstance(data, dict):
         for key, value in data.items():
             part = key if isinstance(key, str | int) and not isinstance(key, bool) else str(key)
-            yield from walk_strings(value, (*path, part), False)
+            _collect_strings(value, (*path, part), False, out)
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            yield from walk_strings(item, (*path, index), not isinstance(item, dict))
+            _collect_strings(item, (*path, index), not isinstance(item, dict), out)

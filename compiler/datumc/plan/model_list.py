@@ -7,7 +7,9 @@ from typing import Any
 from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath
 from datumc.load.stack import Entry, Stack
+from datumc.plan.cloud import cloud_origin, cloud_params
 from datumc.plan.model import Origin, Origins
+from datumc.plan.routing import ROUTING_PARAMS
 from datumc.plan.sources import datum_origin
 from datumc.validate.datum import AiModel
 from datumc.validate.vocab import CAPABILITY_FLAGS, CAPABILITY_MODES, ENV_REF_PREFIX, Capability
@@ -31,12 +33,14 @@ Good:
 # litellm_params keys a datum's [ai_model.parameters] may never set.
 RESERVED_PARAMS = ("model", "api_key", "api_base")
 FIELD_PARAMS = {
+    "credential": "litellm_credential_name",  # plan/credentials.py
     "api_version": "api_version",
     "rpm_limit": "rpm",
     "tpm_limit": "tpm",
     "timeout": "timeout",
     "stream_timeout": "stream_timeout",
     "max_retries": "max_retries",
+    **ROUTING_PARAMS,  # plan/routing.py
 }
 # [ai_model.cost] field -> the litellm_params key LiteLLM reads the price from, in USD
 # per token (the field is per million tokens).
@@ -111,7 +115,9 @@ class DeploymentOrigins:
             if key == "api_base":
                 field = "api_base" if am.api_base is not None else "api_base_env"
                 return datum_origin(entry, "ai_model", field), ()
-            if key in _PARAM_FIELDS:
+            if (cloud := cloud_origin(am, str(key))) is not None:  # plan/cloud.py
+                return datum_origin(entry, "ai_model", *cloud), ()
+            if key in _PARAM_FIELDS and key not in am.parameters:  # else a pass-through
                 return datum_origin(entry, "ai_model", _PARAM_FIELDS[key]), ()
             if key in _COST_FIELDS and getattr(am.cost, _COST_FIELDS[key]) is not None:
                 return datum_origin(entry, "ai_model", "cost", _COST_FIELDS[key]), ()
@@ -143,6 +149,7 @@ def _litellm_params(entry: Entry) -> tuple[dict[str, Any], list[Diagnostic]]:
         price = getattr(am.cost, field)
         if price is not None:
             params[key] = per_token(price)
+    params.update(cloud_params(am))  # [ai_model.aws], .vertex, .azure: plan/cloud.py
     diags = []
     for key, value in am.parameters.items():
         if key in RESERVED_PARAMS or key in params:
@@ -156,6 +163,8 @@ def _override(entry: Entry, path: tuple[Key, ...], key: str) -> Diagnostic:
     field = {"model": "litellm_model", "api_key": "api_key_env", "api_base": "api_base"}.get(key)
     if field is None and key in _COST_FIELDS:
         field = f"cost.{_COST_FIELDS[key]}"
+    if field is None and (cloud := cloud_origin(entry.datum.ai_model, key)) is not None:
+        field = ".".join(cloud)
     if field is None:
         field = next((f for f, k in FIELD_PARAMS.items() if k == key), key)
     return entry.diag(

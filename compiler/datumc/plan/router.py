@@ -9,12 +9,14 @@ from datumc.load.positions import KeyPath
 from datumc.load.stack import Entry, Stack
 from datumc.plan.model import Origins
 from datumc.plan.model_list import env_ref
+from datumc.plan.routing import FALLBACK_KINDS, GROUP_RETRY, plan_group_retry, plan_retry
 from datumc.plan.scale import max_replicas
 from datumc.plan.settings import project_override
 from datumc.plan.sources import alias_path, datum_origin, project_origin
 from datumc.validate.project import Project
 
-ROUTER_FIELDS = ("routing_strategy", "num_retries", "timeout", "allowed_fails", "cooldown_time")
+ROUTER_FIELDS = ("routing_strategy", "num_retries", "timeout", "allowed_fails", "cooldown_time",
+                 "enable_tag_filtering")
 # [router] keys that configure datumc itself; they are not LiteLLM router settings.
 ROUTER_OWN = frozenset({"redis", "redis_host_env", "redis_port_env", "redis_password_env"})
 # Without this pre-call check LiteLLM only uses a deployment's rpm/tpm as a routing
@@ -32,6 +34,7 @@ def plan_router(stack: Stack, origins: Origins) -> tuple[dict[str, Any], list[Di
         if value is not None:
             out[key] = value
             origins[(*AT, key)] = project_origin(stack, "router", key)
+    plan_retry(stack, out, origins, AT)
     for key, value in (router.model_extra or {}).items():
         if key not in ROUTER_OWN:
             out[key] = value
@@ -41,8 +44,11 @@ def plan_router(stack: Stack, origins: Origins) -> tuple[dict[str, Any], list[Di
         for key in ("host", "port", "password"):
             out[f"redis_{key}"] = env_ref(getattr(router, f"redis_{key}_env"))
             origins[(*AT, f"redis_{key}")] = project_origin(stack, "router", f"redis_{key}_env")
-    diags = _fallbacks(stack, out, origins)
+    diags = [d for kind in FALLBACK_KINDS for d in _fallbacks(stack, out, origins, kind)]
     diags.extend(_aliases(stack, out, origins))
+    given_group_retry = GROUP_RETRY in out
+    if plan_group_retry(stack, out, origins, AT) and given_group_retry:
+        diags.append(project_override(stack, "router", GROUP_RETRY))
     return out, diags
 
 
@@ -87,15 +93,18 @@ def resolve(stack: Stack, name: str) -> str | None:
     return None
 
 
-def fallback_chains(stack: Stack) -> dict[str, list[tuple[str, Entry, int]]]:
-    """model_name -> its chain: (target, the datum that lists it, index in its fallbacks)."""
+def fallback_chains(stack: Stack, kind: str = "fallbacks") -> (
+    dict[str, list[tuple[str, Entry, int]]]
+):
+    """model_name -> its chain: (target, the datum that lists it, index in its `kind`
+    list: fallbacks, context_window_fallbacks or content_policy_fallbacks)."""
     chains: dict[str, list[tuple[str, Entry, int]]] = {}
     seen: dict[str, set[str]] = {}
     for entry in stack.enabled:
         public = entry.datum.public_name
         chain = chains.setdefault(public, [])
         taken = seen.setdefault(public, {public})
-        for index, target in enumerate(entry.datum.ai_model.fallbacks):
+        for index, target in enumerate(getattr(entry.datum.ai_model, kind)):
             resolved = resolve(stack, target)
             if resolved is not None and resolved not in taken:
                 taken.add(resolved)
@@ -103,21 +112,22 @@ def fallback_chains(stack: Stack) -> dict[str, list[tuple[str, Entry, int]]]:
     return {name: chain for name, chain in chains.items() if chain}
 
 
-def _fallbacks(stack: Stack, out: dict[str, Any], origins: Origins) -> list[Diagnostic]:
-    chains = fallback_chains(stack)
+def _fallbacks(stack: Stack, out: dict[str, Any], origins: Origins, kind: str) -> (
+    list[Diagnostic]
+):
+    chains = fallback_chains(stack, kind)
     if not chains:
         return []
     diags = []
-    if "fallbacks" in out:  # [router] fallbacks next to datum ones: two sources, refused
-        diags.append(project_override(stack, "router", "fallbacks"))
-    out["fallbacks"] = [{name: [t for t, _, _ in chain]} for name, chain in chains.items()]
-    origins[(*AT, "fallbacks")] = project_origin(stack, "router", "fallbacks", verbatim=False)
+    if kind in out:  # [router] fallbacks next to datum ones: two sources, refused
+        diags.append(project_override(stack, "router", kind))
+    out[kind] = [{name: [t for t, _, _ in chain]} for name, chain in chains.items()]
+    origins[(*AT, kind)] = project_origin(stack, "router", kind, verbatim=False)
     for row, (name, chain) in enumerate(chains.items()):
         first = chain[0][1]
-        origins[(*AT, "fallbacks", row)] = datum_origin(first, "ai_model", "fallbacks")
+        origins[(*AT, kind, row)] = datum_origin(first, "ai_model", kind)
         for col, (_, entry, index) in enumerate(chain):
-            origins[(*AT, "fallbacks", row, name, col)] = datum_origin(
-                entry, "ai_model", "fallbacks", index)
+            origins[(*AT, kind, row, name, col)] = datum_origin(entry, "ai_model", kind, index)
     return diags
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from datumc.diagnostics import Diagnostic
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Stack
+from datumc.plan.integrations import DERIVED_FROM, alerting_settings, observability_settings
 from datumc.plan.model import OWN_SECTIONS, Origins
 from datumc.plan.model_list import OVERRIDE, env_ref
 from datumc.plan.sources import PROJECT_FILE, project_origin
@@ -19,6 +20,11 @@ _DERIVED_FROM = {
     "cache_params": "[cache]",
     "fallbacks": "the datums' [ai_model] fallbacks (some datums set them)",
     "model_group_alias": "the datums' aliases (some datums set them)",
+    "credential_list": "the [credentials] tables",
+    "context_window_fallbacks": "the datums' [ai_model] context_window_fallbacks",
+    "content_policy_fallbacks": "the datums' [ai_model] content_policy_fallbacks",
+    "model_group_retry_policy": "the datums' [ai_model.retry] tables",
+    **DERIVED_FROM,
 }
 
 
@@ -42,6 +48,7 @@ def plan_litellm_settings(stack: Stack, origins: Origins) -> tuple[dict[str, Any
         out["cache_params"] = params
         origins[(*at, "cache")] = project_origin(stack, "cache", "type")
         origins[(*at, "cache_params")] = project_origin(stack, "cache")
+    out.update(observability_settings(stack, origins))
     return out, _pass_through(stack, "litellm_settings", out, stack.project.litellm_settings,
                               origins)
 
@@ -56,6 +63,7 @@ def plan_general_settings(stack: Stack, origins: Origins) -> tuple[dict[str, Any
     if proxy.database_url_env is not None:
         out["database_url"] = env_ref(proxy.database_url_env)
         origins[(*at, "database_url")] = project_origin(stack, "proxy", "database_url_env")
+    out.update(alerting_settings(stack, origins))
     return out, _pass_through(stack, "general_settings", out, stack.project.general_settings,
                               origins)
 
@@ -78,7 +86,7 @@ def plan_extra_sections(stack: Stack, data: dict[str, Any], origins: Origins) ->
     """[extra_sections]: other top-level sections, verbatim; never one datumc writes."""
     diags = []
     for key, value in stack.project.extra_sections.items():
-        if key in OWN_SECTIONS:
+        if key in OWN_SECTIONS or key in data:  # data: credential_list from [credentials]
             diags.append(project_override(stack, "extra_sections", key))
             continue
         data[key] = value

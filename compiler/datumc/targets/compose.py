@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datumc.targets import deploy
+from datumc.targets import deploy, includes, mounts, prometheus
 from datumc.targets.base import Output, RenderContext
 from datumc.validate.project import Project
 
@@ -31,7 +31,8 @@ POSTGRES_SERVICE = "postgres"
 
 def outputs(ctx: RenderContext) -> list[Output]:
     text = ctx.render(COMPOSE_TEMPLATE, **_variables(ctx))
-    return [Output(f"{DIRECTORY}/{FILENAME}", text.encode())]
+    return [Output(f"{DIRECTORY}/{FILENAME}", text.encode()),
+            *prometheus.outputs(ctx, DIRECTORY)]
 
 
 def _variables(ctx: RenderContext) -> dict[str, Any]:
@@ -47,6 +48,8 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "environment": _redis_address(project) if redis else {},
         "config_path": CONFIG_FROM_HERE,
         "config_in_container": deploy.CONFIG_IN_CONTAINER,
+        "mounts": mounts.mounts(ctx, DIRECTORY),
+        "include_mounts": includes.mounts(ctx, CONFIG_FROM_HERE, deploy.CONFIG_IN_CONTAINER),
         "healthcheck": ["CMD", "python", "-c", run.probe(deploy.LIVELINESS)],
         "depends_on": {s: {"condition": "service_healthy"}
                        for s, on in ((REDIS_SERVICE, redis), (POSTGRES_SERVICE, postgres)) if on},

@@ -44,7 +44,7 @@ from datumc.plan.env import POSTGRES_PASSWORD, EnvVar
 from datumc.plan.images import ImageRef
 from datumc.render import kubetext
 from datumc.render.errors import CannotCarryError, shown
-from datumc.targets import deploy, kubernetes
+from datumc.targets import deploy, includes, kubernetes, mounts
 from datumc.targets.base import Output, RenderContext
 from datumc.validate.project import Project
 
@@ -71,6 +71,7 @@ NUM_WORKERS: Final = "NUM_WORKERS"  # litellm's --num_workers reads it (proxy_cl
 
 
 def outputs(ctx: RenderContext) -> list[Output]:
+    includes.refuse_helm(ctx)
     variables = _variables(ctx)
     for key in ("proxy_config", "ingress", "resources", "extraEnvVars"):
         if key in variables["values"]:
@@ -119,6 +120,11 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         values["pdb"] = _pdb(project)
     if kube.ingress is not None:
         values["ingress"] = _ingress(project)
+    found = mounts.mounts(ctx, DIRECTORY)  # credentials files: targets/mounts.py
+    credentials = mounts.secret_name(run.name)
+    if found:
+        values["volumes"] = [mounts.kube_volume(found, credentials)]
+        values["volumeMounts"] = [mounts.kube_volume_mount()]
     values["proxy_config"] = ctx.config.data
 
     return {
@@ -135,6 +141,7 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "chart_version": CHART_VERSION,
         "values_file": deploy.relative(ctx.out / DIRECTORY / FILENAME, ctx.stack.root),
         "not_carried": _not_carried(project),
+        "credentials_command": mounts.create_command(kube.namespace, credentials, found),
     }
 
 

@@ -16,7 +16,8 @@
   Deployment then carries no replica count), pdb.yaml (PodDisruptionBudget),
   ingress.yaml, and Prometheus discovery of LiteLLM's /metrics/ (a
   ServiceMonitor, or prometheus.io annotations on the pods) when the config
-  turns the prometheus callback on.
+  turns the prometheus callback on. With a ServiceMonitor, datums with rpd_limit
+  add prometheusrule.yaml: their daily-quota alerts (targets/prometheus.py).
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from datumc.plan.env import POSTGRES_PASSWORD, EnvVar
+from datumc.plan.metrics import METRICS_PATH, metrics_need_auth, prometheus_enabled
 from datumc.plan.scale import max_replicas
 from datumc.render import kubetext
 from datumc.render.errors import CannotCarryError
-from datumc.targets import deploy
+from datumc.targets import deploy, includes, mounts, prometheus
 from datumc.targets.base import Output, RenderContext
 from datumc.validate.project import Autoscaling, DisruptionBudget, Project
 
@@ -42,8 +44,9 @@ HPA = "kubernetes/hpa.yaml.j2"
 PDB = "kubernetes/pdb.yaml.j2"
 INGRESS = "kubernetes/ingress.yaml.j2"
 SERVICE_MONITOR = "kubernetes/servicemonitor.yaml.j2"
+PROMETHEUS_RULE = "kubernetes/prometheusrule.yaml.j2"
 templates = (KUSTOMIZATION, DEPLOYMENT, SERVICE, REDIS, SECRET, HPA, PDB, INGRESS,
-             SERVICE_MONITOR)
+             SERVICE_MONITOR, PROMETHEUS_RULE)
 
 DIRECTORY = "kubernetes"
 CONFIG_KEY = "config.yaml"
@@ -69,9 +72,6 @@ DATABASE_URL = "DATABASE_URL"  # what LiteLLM and its Prisma migrations read
 # (600 s by default), so the probe allows 15 minutes instead of 5.
 STARTUP_FAILURES = 60
 STARTUP_FAILURES_WITH_DATABASE = 180
-# LiteLLM mounts its Prometheus app at /metrics; /metrics without the slash redirects.
-METRICS_PATH = "/metrics/"
-PROMETHEUS = "prometheus"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +95,8 @@ def outputs(ctx: RenderContext) -> list[Output]:
     out = [Output(f"{DIRECTORY}/{CONFIG_KEY}", configmap_data(deploy.config_yaml(ctx)))]
     out += [Output(f"{DIRECTORY}/{path}", ctx.render(template, **variables).encode())
             for path, template in files]
+    room = CONFIGMAP_MAX_BYTES - len(deploy.config_yaml(ctx))
+    out += includes.kube_outputs(ctx, DIRECTORY, room)
     return sorted(out, key=lambda o: o.relpath)
 
 
@@ -119,6 +121,7 @@ _OPTIONAL = (
     ("pdb.yaml", PDB),
     ("ingress.yaml", INGRESS),
     ("servicemonitor.yaml", SERVICE_MONITOR),
+    ("prometheusrule.yaml", PROMETHEUS_RULE),
 )
 
 
@@ -130,11 +133,14 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
     bundled = bundles_redis(project)
     router = project.router
     metrics = _metrics(ctx)
+    # The quota rules go where the Prometheus Operator (and its CRDs) is known to be.
+    rule_groups = prometheus.rule_groups(ctx) if metrics == "servicemonitor" else []
     optional = {
         "hpa.yaml": kube.hpa is not None,
         "pdb.yaml": kube.pdb is not None,
         "ingress.yaml": kube.ingress is not None,
         "servicemonitor.yaml": metrics == "servicemonitor",
+        "prometheusrule.yaml": bool(rule_groups),
     }
     database = project.proxy.database_url_env is not None
     return {
@@ -174,9 +180,27 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "pdb_spec": _pdb_spec(kube.pdb),
         "ingress": kube.ingress,
         "metrics_path": METRICS_PATH,
-        "metrics_auth": metrics is not None and _metrics_need_auth(ctx),
+        "metrics_auth": metrics is not None and metrics_need_auth(ctx.config.data),
+        "rule_name": f"{run.name}-quotas",
+        "rule_spec": {"groups": rule_groups},
         "master_key_env": project.proxy.master_key_env,
         "pod_annotations": _pod_annotations(run.port) if metrics == "annotations" else {},
+        **_credentials(ctx, run.name),
+        **includes.kube_variables(ctx, CONFIG_KEY),
+    }
+
+
+def _credentials(ctx: RenderContext, run_name: str) -> dict[str, Any]:
+    """The Secret of credentials files (targets/mounts.py), mounted read-only."""
+    found = mounts.mounts(ctx, DIRECTORY)
+    secret = mounts.secret_name(run_name)
+    return {
+        "mounts": found,
+        "credentials_secret": secret,
+        "credentials_dir": mounts.CREDENTIALS_DIR,
+        "credential_items": mounts.kube_volume(found, secret)["secret"]["items"],
+        "create_command": mounts.create_command(ctx.stack.project.kubernetes.namespace,
+                                                secret, found),
     }
 
 
@@ -226,39 +250,18 @@ def _pod_annotations(port: int) -> dict[str, str]:
             "prometheus.io/path": METRICS_PATH}
 
 
-def prometheus_enabled(settings: dict[str, Any]) -> bool:
-    """LiteLLM serves /metrics/ only when `callbacks` or `success_callback` in
-    litellm_settings names `prometheus` (litellm/proxy/proxy_server.py and
-    proxy/common_utils/callback_utils.py mount it then)."""
-    for key in ("callbacks", "success_callback"):
-        names = settings.get(key)
-        if names == PROMETHEUS or (isinstance(names, list) and PROMETHEUS in names):
-            return True
-    return False
-
-
-def _settings(ctx: RenderContext) -> dict[str, Any]:
-    settings = ctx.config.data.get("litellm_settings")
-    return settings if isinstance(settings, dict) else {}
-
-
-def _metrics_need_auth(ctx: RenderContext) -> bool:
-    """LiteLLM 1.106 authenticates /metrics unless `require_auth_for_metrics_endpoint`
-    is false (litellm/__init__.py defaults it to True; PrometheusAuthMiddleware)."""
-    return _settings(ctx).get("require_auth_for_metrics_endpoint") is not False
-
-
 def _metrics(ctx: RenderContext) -> str | None:
     """[kubernetes] metrics, refused when it could not work."""
     wanted = ctx.stack.project.kubernetes.metrics
     if wanted is None:
         return None
-    if not prometheus_enabled(_settings(ctx)):
+    if not prometheus_enabled(ctx.config.data):
         raise CannotCarryError(
             f'[kubernetes] metrics = "{wanted}": LiteLLM serves {METRICS_PATH} only with the '
-            'prometheus callback; add callbacks = ["prometheus"] to [litellm_settings]'
+            'prometheus callback; add callbacks = ["prometheus"] to [observability] (or '
+            "[litellm_settings])"
         )
-    if wanted == "annotations" and _metrics_need_auth(ctx):
+    if wanted == "annotations" and metrics_need_auth(ctx.config.data):
         raise CannotCarryError(
             '[kubernetes] metrics = "annotations": LiteLLM asks for the master key on '
             f"{METRICS_PATH}, and prometheus.io annotations cannot carry a token; use "

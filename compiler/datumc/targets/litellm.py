@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datumc.targets import includes
 from datumc.targets.base import Output, RenderContext
 
 name = "litellm"
@@ -16,4 +17,5 @@ def outputs(ctx: RenderContext) -> list[Output]:
     return [
         Output("litellm/config.yaml", ctx.config_yaml),
         Output("litellm/.env.example", ctx.render(ENV_TEMPLATE).encode(), ENV_MODE),
+        *includes.litellm_outputs(ctx),
     ]

@@ -7,10 +7,11 @@ against its own directory, so it works from any working directory.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from datumc.targets import deploy
+from datumc.targets import deploy, includes, mounts, prometheus
 from datumc.targets.base import Output, RenderContext
 
 name = "podman"
@@ -26,13 +27,16 @@ SCRIPT_MODE = 0o755
 def outputs(ctx: RenderContext) -> list[Output]:
     variables = _variables(ctx)
     unit_vars = {**variables, "env_file": deploy.dot_relative(variables["env_file"]),
-                 "config_path": deploy.dot_relative(CONFIG_FROM_HERE)}
+                 "config_path": deploy.dot_relative(CONFIG_FROM_HERE),
+                 "mounts": [replace(m, host=deploy.dot_relative(m.host))
+                            for m in variables["mounts"]]}
     run = variables["run"]
     return [
         Output(f"{DIRECTORY}/run.sh", ctx.render(RUN_TEMPLATE, **variables).encode(),
                SCRIPT_MODE),
         Output(f"{DIRECTORY}/{run.name}.container",
                ctx.render(UNIT_TEMPLATE, **unit_vars).encode()),
+        *prometheus.outputs(ctx, DIRECTORY),
     ]
 
 
@@ -49,4 +53,7 @@ def _variables(ctx: RenderContext) -> dict[str, Any]:
         "readiness": run.probe(deploy.READINESS),
         "list_models": run.list_models(ctx.stack.project.proxy.master_key_env),
         "master_key_env": ctx.stack.project.proxy.master_key_env,
+        "mounts": mounts.mounts(ctx, DIRECTORY),
+        "include_mounts": includes.podman_mounts(ctx, CONFIG_FROM_HERE,
+                                                 deploy.CONFIG_IN_CONTAINER),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from datumc.secrets.redact import shown
+from datumc.validate.formats import OUTSIDE_PROJECT, project_path_problem
 from datumc.validate.limits import MAX_LIST_ITEMS, MAX_NAME_CHARS, MAX_NESTING, MAX_STRING_CHARS
 from datumc.validate.vocab import (
     CAPABILITY_ALIASES,
@@ -151,6 +152,23 @@ Seconds = Annotated[int | float, Field(gt=0)]
 PerMtok = Annotated[int | float, Field(ge=0, allow_inf_nan=False)]
 
 
+def _project_file(value: str) -> str:
+    """A file the project names (relative, inside it), which podman's `-v SRC:DST:ro` and
+    quadlet's Volume= can carry: no ':' or '\\'."""
+    problem = project_path_problem(value)
+    if problem is not None:
+        raise ValueError(f"{problem}; a secret file must stay inside the project"
+                         if problem == OUTSIDE_PROJECT else problem)
+    if ":" in value or "\\" in value:
+        raise ValueError("must not contain ':' or '\\' (podman's -v and quadlet's Volume= "
+                         "split on ':'); rename the file or use forward slashes")
+    return no_control_chars(value)
+
+
+CredentialsFile = Annotated[str, Field(min_length=1, max_length=4096),
+                            AfterValidator(_project_file)]
+
+
 def _names(description: str) -> Any:
     return Field(default_factory=list, max_length=MAX_LIST_ITEMS, description=description)
 
@@ -214,6 +232,137 @@ class Cost(BaseModel):
                                                   "cache_creation_input_token_cost")
 
 
+# [ai_model.retry] and [router] retry_policy key -> LiteLLM 1.106's RetryPolicy field
+# (litellm/types/router.py:132-148), which Router(retry_policy=, model_group_retry_policy=)
+# reads (router.py:953-954, 1333-1345; router_utils/get_retry_from_policy.py:19-67).
+RETRY_KEYS: Final = {
+    "bad_request": "BadRequestErrorRetries",
+    "authentication": "AuthenticationErrorRetries",
+    "timeout": "TimeoutErrorRetries",
+    "rate_limit": "RateLimitErrorRetries",
+    "content_policy_violation": "ContentPolicyViolationErrorRetries",
+    "internal_server_error": "InternalServerErrorRetries",
+    "service_unavailable": "ServiceUnavailableErrorRetries",
+    "not_found": "NotFoundErrorRetries",
+    "default": "DefaultRetries",
+}
+Retries = Annotated[int, Field(ge=0, le=100)]
+
+
+def _retries(what: str, key: str) -> Any:
+    return Field(default=None, description=f"Retries after {what} -> {RETRY_KEYS[key]}.")
+
+
+class RetryPolicy(BaseModel):
+    """Retries per kind of error: `[ai_model.retry]` (its model group) or `[router]
+    retry_policy` (every group without its own)."""
+
+    model_config = _SECTION
+
+    bad_request: Retries | None = _retries("a 400 Bad Request", "bad_request")
+    authentication: Retries | None = _retries("a 401 authentication error", "authentication")
+    timeout: Retries | None = _retries("a timeout", "timeout")
+    rate_limit: Retries | None = _retries("a 429 rate limit", "rate_limit")
+    content_policy_violation: Retries | None = _retries("a content policy violation",
+                                                        "content_policy_violation")
+    internal_server_error: Retries | None = _retries("a 500 internal server error",
+                                                     "internal_server_error")
+    service_unavailable: Retries | None = _retries("a 503 service unavailable",
+                                                   "service_unavailable")
+    not_found: Retries | None = _retries("a 404 answer", "not_found")
+    default: Retries | None = _retries("any other error", "default")
+
+    def litellm(self, *, extra: bool = False) -> dict[str, Any]:
+        """The policy under LiteLLM's names, unset kinds left out; `extra`: other keys
+        too, verbatim ([router] passes them through as router_settings does)."""
+        out: dict[str, Any] = {RETRY_KEYS[k]: v for k, v in
+                               self.model_dump(exclude_none=True).items() if k in RETRY_KEYS}
+        if extra:
+            out.update({k: v for k, v in (self.model_extra or {}).items() if k not in out})
+        return out
+
+
+def _snake_retry_keys(value: Any) -> Any:
+    """LiteLLM's RetryPolicy names (RateLimitErrorRetries) -> datumc's (rate_limit)."""
+    if not isinstance(value, dict):
+        return value
+    names = {litellm: ours for ours, litellm in RETRY_KEYS.items()}
+    return {names.get(k, k) if isinstance(k, str) else k: v for k, v in value.items()}
+
+
+# [router] retry_policy takes datumc's names or LiteLLM's, as router_settings has them.
+AnyNamedRetryPolicy = Annotated[
+    RetryPolicy,
+    BeforeValidator(_snake_retry_keys),
+    WithJsonSchema({
+        "type": "object",
+        "description": "Retries per kind of error; keys as in [ai_model.retry] or LiteLLM's "
+        "RetryPolicy names.",
+        "propertyNames": {"enum": [*RETRY_KEYS, *RETRY_KEYS.values()]},
+        "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 100},
+    }),
+]
+
+
+# Cloud credentials: LiteLLM 1.106 reads these litellm_params per deployment
+# (litellm/types/router.py:343, 358-360, 369-375): aws_* for bedrock and sagemaker
+# (llms/bedrock/base_aws_llm.py:245-257), vertex_* for vertex_ai (main.py:3714-3726,
+# llms/vertex_ai/vertex_llm_base.py:125-146: a file path or the JSON itself), api_version
+# for azure (llms/azure/common_utils.py:519-525). The router resolves os.environ/NAME in
+# every litellm_params value (router.py:9916).
+def _env_field(what: str, key: str) -> Any:
+    return Field(default=None, description=f"NAME of the env var holding the {what} -> "
+                 f"litellm_params.{key}: os.environ/NAME (never the value).")
+
+
+class Aws(BaseModel):
+    """The `[ai_model.aws]` table: Bedrock / SageMaker credentials, env var names only."""
+
+    model_config = _SECTION
+
+    region: Name | None = Field(default=None, description="AWS region, e.g. us-east-1 -> "
+                                "litellm_params.aws_region_name.")
+    access_key_id_env: EnvVarName | None = _env_field("access key id", "aws_access_key_id")
+    secret_access_key_env: EnvVarName | None = _env_field("secret access key",
+                                                          "aws_secret_access_key")
+    session_token_env: EnvVarName | None = _env_field("session token", "aws_session_token")
+    role_name: Name | None = Field(default=None, description="IAM role ARN to assume -> "
+                                   "litellm_params.aws_role_name.")
+
+
+class Vertex(BaseModel):
+    """The `[ai_model.vertex]` table: Vertex AI project, location and credentials."""
+
+    model_config = _SECTION
+
+    project: Name | None = Field(default=None, description="Google Cloud project id -> "
+                                 "litellm_params.vertex_project.")
+    location: Name | None = Field(default=None, description="Vertex AI location, e.g. "
+                                  "us-central1 -> litellm_params.vertex_location.")
+    credentials_env: EnvVarName | None = _env_field(
+        "service-account JSON (or its path)", "vertex_credentials")
+    credentials_file: CredentialsFile | None = Field(
+        default=None, description="A service-account JSON on the host, relative to the "
+        "project. Never copied into the build: each target mounts it read-only and "
+        "litellm_params.vertex_credentials names its path inside the container.")
+
+    @model_validator(mode="after")
+    def _one_credentials(self) -> Vertex:
+        if self.credentials_env is not None and self.credentials_file is not None:
+            raise ValueError("set credentials_env or credentials_file, not both")
+        return self
+
+
+class Azure(BaseModel):
+    """The `[ai_model.azure]` table: Azure OpenAI settings."""
+
+    model_config = _SECTION
+
+    api_version: Text | None = Field(default=None, description="Azure API version, e.g. "
+                                     "2024-10-21 -> litellm_params.api_version (sent as "
+                                     "the api-version query parameter).")
+
+
 class AiModel(BaseModel):
     """The `[ai_model]` table: how LiteLLM reaches the model."""
 
@@ -238,9 +387,19 @@ class AiModel(BaseModel):
     api_key_env: EnvVarName | None = Field(
         default=None, description="NAME of the env var holding the API key (never the key)."
     )
+    credential: Name | None = Field(
+        default=None, description="A datumc.toml [credentials.NAME] whose key, endpoint and "
+        "other values this deployment uses -> litellm_params.litellm_credential_name. A "
+        "value comes from the datum or its credential, not both.",
+    )
     api_version: Text | None = Field(default=None, description="API version (Azure).")
     rpm_limit: PositiveInt | None = Field(default=None, description="-> litellm_params.rpm")
     tpm_limit: PositiveInt | None = Field(default=None, description="-> litellm_params.tpm")
+    rpd_limit: PositiveInt | None = Field(
+        default=None, description="Requests per day the provider allows. LiteLLM does not "
+        "enforce it: with the prometheus callback, datumc writes alerting rules that fire "
+        "as the last 24 h of requests near it ([quotas] in datumc.toml).",
+    )
     timeout: Seconds | None = Field(default=None, description="Request timeout, seconds.")
     stream_timeout: Seconds | None = Field(default=None, description="Stream timeout, seconds.")
     max_retries: Annotated[int, Field(ge=0)] | None = Field(default=None)
@@ -259,9 +418,39 @@ class AiModel(BaseModel):
         "input_cost_per_token, output_cost_per_token, cache_read_input_token_cost, "
         "cache_creation_input_token_cost (each value / 1e6).",
     )
+    aws: Aws = Field(default_factory=Aws, description="[ai_model.aws]: region, role and "
+                     "credential env var names -> litellm_params aws_*.")
+    vertex: Vertex = Field(default_factory=Vertex, description="[ai_model.vertex]: project, "
+                           "location, credentials -> litellm_params vertex_*.")
+    azure: Azure = Field(default_factory=Azure, description="[ai_model.azure]: api_version "
+                         "-> litellm_params.api_version.")
     enabled: bool = Field(default=True, description="false: not emitted (reported as info).")
     access_groups: list[Name] = _names("-> model_info.access_groups")
     fallbacks: list[Name] = _names("Ordered fallback chain -> router_settings.fallbacks.")
+    context_window_fallbacks: list[Name] = _names(
+        "Ordered models to try when the prompt is too long for this one -> "
+        "router_settings.context_window_fallbacks.")
+    content_policy_fallbacks: list[Name] = _names(
+        "Ordered models to try when this one refuses on content policy -> "
+        "router_settings.content_policy_fallbacks.")
+    tags: list[Name] | None = Field(
+        default=None, max_length=MAX_LIST_ITEMS,
+        description="-> litellm_params.tags: with [router] enable_tag_filtering, a request "
+        "carrying tags goes only to deployments with one of them (\"default\": untagged "
+        "requests).")
+    weight: PositiveInt | None = Field(
+        default=None, description="-> litellm_params.weight: this deployment's share of its "
+        "group's traffic under the simple-shuffle routing strategy.")
+    order: PositiveInt | None = Field(
+        default=None, description="-> litellm_params.order: deployment priority in its group; "
+        "1 is tried first, higher orders only when the lower ones fail.")
+    max_parallel_requests: PositiveInt | None = Field(
+        default=None, description="-> litellm_params.max_parallel_requests: concurrent "
+        "requests this deployment takes.")
+    retry: RetryPolicy = Field(
+        default_factory=RetryPolicy,
+        description="[ai_model.retry]: retries per kind of error for this model group -> "
+        "router_settings.model_group_retry_policy.")
     model_group: Name | None = Field(
         default=None,
         description="Datums sharing a group are load-balanced deployments of one model_name.",

@@ -1,4 +1,5 @@
-"""Values with a grammar of their own: container image references and listen addresses.
+"""Values with a grammar of their own: container image references, listen addresses and
+paths inside the project.
 
 Both reach command lines (podman, quadlet, the LiteLLM CLI, Kubernetes args), where a
 value outside its grammar is read as something else: an image `--privileged` is a podman
@@ -11,6 +12,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Final
+
+NAME_MAX: Final = 255  # bytes in one file name
+OUTSIDE_PROJECT: Final = "must be a relative path inside the project (no leading /, no ..)"
 
 # The reference grammar of the container distribution spec (distribution/reference):
 # [domain[:port]/]path[:tag][@digest], with lowercase path components.
@@ -54,3 +60,17 @@ def host_problem(value: str) -> str | None:
 
 
 __all__ = ["IMAGE_PATTERN", "host_problem", "image_problem"]
+
+
+def project_path_problem(value: str) -> str | None:
+    """What keeps `value` from being a relative path inside the project, if anything: a
+    repository someone clones cannot make datumc write to ~/.config or /etc, nor read
+    from the whole disk (symlinks are checked where the path is used)."""
+    posix, windows = PurePosixPath(value), PureWindowsPath(value)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or ".." in posix.parts:
+        return OUTSIDE_PROJECT
+    for part in posix.parts:
+        size = len(part.encode(errors="replace"))
+        if size > NAME_MAX:  # else every use of the path fails with ENAMETOOLONG
+            return f"has a name of {size} bytes; file names are at most {NAME_MAX} bytes"
+    return None

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
-from datumc.validate.datum import EnvVarName, Name, Seconds, Table, Text, no_control_chars
-from datumc.validate.formats import IMAGE_PATTERN, host_problem, image_problem
+from datumc.validate.credentials import CREDENTIALS_DESCRIPTION, Credential
+from datumc.validate.datum import (
+    AnyNamedRetryPolicy,
+    EnvVarName,
+    Name,
+    Seconds,
+    Table,
+    Text,
+    no_control_chars,
+)
+from datumc.validate.formats import (
+    IMAGE_PATTERN,
+    OUTSIDE_PROJECT,
+    host_problem,
+    image_problem,
+    project_path_problem,
+)
+from datumc.validate.guardrails import Guardrails
 from datumc.validate.limits import MAX_LIST_ITEMS, MAX_STRING_CHARS
+from datumc.validate.observability import AlertingSection, ObservabilitySection
+from datumc.validate.quotas import QuotasSection
 
 DEFAULT_IMAGE: Final = "ghcr.io/berriai/litellm:main-v1.106.0"
 ALL_TARGETS: Final = ("litellm", "podman", "compose", "kubernetes")
@@ -99,33 +116,18 @@ Quantity = Annotated[
 
 
 
-NAME_MAX: Final = 255  # bytes in one file name
 
 
 def _inside_project(elsewhere: str) -> AfterValidator:
-    """A directory the project file names must stay inside the project: a repository
-    someone clones cannot make `datumc build` write to ~/.config or /etc, nor read
-    datums from the whole disk. Symlinks are checked where the directory is used."""
+    """A path the project file names must stay inside the project."""
 
     def check(value: str) -> str:
-        posix, windows = PurePosixPath(value), PureWindowsPath(value)
-        if posix.is_absolute() or windows.is_absolute() or windows.drive or ".." in posix.parts:
-            raise ValueError(
-                f"must be a relative path inside the project (no leading /, no ..); {elsewhere}"
-            )
-        _short_names(posix)
+        problem = project_path_problem(value)
+        if problem is not None:
+            raise ValueError(f"{problem}; {elsewhere}" if problem == OUTSIDE_PROJECT else problem)
         return no_control_chars(value)
 
     return AfterValidator(check)
-
-
-def _short_names(path: PurePosixPath) -> None:
-    """Each name fits a file system (else every use of the path fails with ENAMETOOLONG)."""
-    for part in path.parts:
-        size = len(part.encode(errors="replace"))
-        if size > NAME_MAX:
-            raise ValueError(f"has a name of {size} bytes; file names are at most {NAME_MAX} "
-                             "bytes")
 
 
 ProjectDir = Annotated[
@@ -205,6 +207,13 @@ class RouterSection(BaseModel):
     timeout: Seconds | None = None
     allowed_fails: Annotated[int, Field(ge=0)] | None = None
     cooldown_time: Annotated[int | float, Field(ge=0)] | None = None
+    enable_tag_filtering: bool | None = Field(
+        default=None, description="-> router_settings.enable_tag_filtering: a request's tags "
+        "choose among the deployments' [ai_model] tags.")
+    retry_policy: AnyNamedRetryPolicy | None = Field(
+        default=None, description="Retries per kind of error for every model group without "
+        "its own [ai_model.retry] -> router_settings.retry_policy. Keys as in "
+        "[ai_model.retry] (rate_limit) or LiteLLM's (RateLimitErrorRetries).")
     redis: bool = Field(
         default=False,
         description="Share router state (rpm/tpm, cooldowns) through Redis, configured by env.",
@@ -541,10 +550,31 @@ class Project(BaseModel):
     extra_sections: Table = Field(
         default_factory=dict,
         description="Other top-level sections of config.yaml (files_settings, guardrails, "
-        "include, ...), emitted verbatim after general_settings.",
+        "include, ...), emitted verbatim after general_settings. The files `include` names "
+        "(relative to this file) are copied next to config.yaml and mounted by every "
+        "target (helm refuses them).",
+    )
+    credentials: dict[Name, Credential] = Field(
+        default_factory=dict, max_length=MAX_LIST_ITEMS, description=CREDENTIALS_DESCRIPTION
+    )
+    observability: ObservabilitySection | None = Field(
+        default=None, description="Logging callbacks -> litellm_settings callbacks, "
+        "success_callback, failure_callback.",
+    )
+    alerting: AlertingSection | None = Field(
+        default=None, description="Slack alerts -> general_settings alerting, alert_types, "
+        "alerting_threshold.",
+    )
+    guardrails: Guardrails = Field(
+        default_factory=list, description="[[guardrails]]: one table per guardrail -> the "
+        "config's guardrails list {guardrail_name, litellm_params}.",
     )
     kubernetes: KubernetesSection = Field(default_factory=KubernetesSection)
     lint: LintSection = Field(default_factory=LintSection)
+    quotas: QuotasSection = Field(
+        default_factory=QuotasSection, description="When the Prometheus alerting rules "
+        "datumc writes for datums with rpd_limit fire (needs the prometheus callback).",
+    )
     clients: ClientsSection | None = Field(
         default=None, description="Client configs (OpenCode, Claude Code, Continue, aider, "
         "avante.nvim, LibreChat, Kait) in build/clients/, and Open WebUI in compose.",

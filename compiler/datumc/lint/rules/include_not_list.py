@@ -1,10 +1,12 @@
 """`include:` that is not a list of file names.
 
-Why: the proxy refuses to start ("'include' must be a list of file paths") when
-`include` is a single string or holds anything but file names. Worth knowing
-while you fix it: list sections (`model_list`) from included files are appended,
-but a mapping section (`litellm_settings`, `router_settings`, ...) in an included
-file *replaces* the main file's section instead of merging into it.
+Why: the proxy refuses to start ("'include' must be a list of file paths",
+litellm/proxy/common_utils/config_includes.py:73-85) when `include` is a single
+string or holds anything but file names; datumc then cannot follow it either. Worth
+knowing while you fix it: list sections (`model_list`) from included files are
+appended, but a mapping section (`litellm_settings`, `router_settings`, ...) in an
+included file *replaces* the main file's section instead of merging into it. The same
+mistake inside an included file is DC024.
 
 Bad:
     include: models.yaml

@@ -30,6 +30,7 @@ from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.providers import DEFAULT_ENDPOINTS, SELF_HOSTED_PREFIXES
 from datumc.lint.rule import Scope
 from datumc.load.stack import Stack
+from datumc.validate.credentials import credential_sets
 from datumc.validate.vocab import SELF_HOSTED_PROVIDERS
 
 CODE = "DC107"
@@ -42,6 +43,8 @@ def check(stack: Stack) -> Iterator[Diagnostic]:
     for entry in stack.enabled:
         am = entry.datum.ai_model
         if am.api_base or am.api_base_env or "api_base" in am.parameters:
+            continue
+        if credential_sets(stack.project, am.credential, "api_base"):
             continue
         prefix = split_model(am.litellm_model)[0] or ""
         if am.provider not in SELF_HOSTED_PROVIDERS and prefix not in SELF_HOSTED_PREFIXES:

@@ -7,8 +7,10 @@ for a server that ignores the key (`not-needed`, `dummy`, `EMPTY`) is fine; this
 rule looks at credentials a provider checks: the `api_key` of a deployment that
 calls a cloud API (no `api_base`, or a public one), the other
 credential fields of `litellm_params` (`aws_secret_access_key`, `vertex_credentials`,
-...), and secret-named `environment_variables`; and in every deployment the `model` and
-`api_base`, which LiteLLM sends the request to as written.
+`vertex_project`, ...), and secret-named `environment_variables`; and in every deployment
+the `model`, `api_base` and `api_version`, which LiteLLM sends the request to as written.
+A datum's `[ai_model.aws]`, `[ai_model.vertex]` and `[ai_model.azure]` values are found
+at their own line.
 
 Bad:
     litellm_params:
@@ -23,11 +25,13 @@ Good:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.providers import own_server
 from datumc.lint.rule import Scope
+from datumc.lint.rules.common import STRING_CACHE
 from datumc.load.positions import Key
 from datumc.plan.model import ConfigModel
 from datumc.secrets.detect import (
@@ -46,7 +50,7 @@ SCOPE = Scope.CONFIG
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     for dep in config.deployments():
-        for key in ("model", "api_base"):
+        for key in ("model", "api_base", "api_version"):
             value = dep.params.get(key)
             if isinstance(value, str) and template_marked(value):
                 yield _diag(config, (*dep.path, "litellm_params", key), value,
@@ -64,10 +68,12 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
                         "text")
 
 
+@functools.lru_cache(maxsize=STRING_CACHE)
 def _credential(key: str) -> bool:
-    return is_secret_name(key) or key.startswith(("aws_", "vertex_credentials", "azure_ad"))
+    return is_secret_name(key) or key.startswith(("aws_", "vertex_", "azure_ad"))
 
 
+@functools.lru_cache(maxsize=STRING_CACHE)
 def _template(value: str) -> bool:
     stripped = value.strip()
     return bool(stripped) and is_placeholder(stripped) and not is_dummy(stripped)
