@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Result, datum, run_cli, run_datumc, write_project
+from datumc import usercache
 from datumc.lint import cache
 
 SECRET = "sk-proj-Zq8Yw3Xv5Tu7Sr9Qp1On3Ml5Kj7Ih9Gf1Ed3Cb5"
@@ -32,11 +33,11 @@ SETTLE = cache.RACY_NS / 1e9 + 0.02
 
 @pytest.fixture
 def cached(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The cache on, in a directory of this test's own."""
+    """The cache on, in a directory of this test's own; returns where lint results go."""
     where = tmp_path / "cache"
-    monkeypatch.delenv(cache.DISABLE_ENV, raising=False)
-    monkeypatch.setenv(cache.DIR_ENV, str(where))
-    return where
+    monkeypatch.delenv(usercache.DISABLE_ENV, raising=False)
+    monkeypatch.setenv(usercache.DIR_ENV, str(where))
+    return where / cache.LINT_DIR
 
 
 def _lint(root: Path, *extra: str) -> Result:
@@ -107,7 +108,7 @@ def test_the_cache_never_changes_what_lint_reports(
 
 def test_a_hit_is_a_real_process_that_loads_no_schema(tmp_path: Path) -> None:
     root = write_project(tmp_path / "p", {"alpha": datum("alpha", provider="opnai")})
-    env = {cache.DISABLE_ENV: "", cache.DIR_ENV: str(tmp_path / "cache"),
+    env = {usercache.DISABLE_ENV: "", usercache.DIR_ENV: str(tmp_path / "cache"),
            "PYTHONPROFILEIMPORTTIME": "1"}  # every import, on stderr
     time.sleep(SETTLE)
     first = run_datumc("lint", cwd=root, env=env)
@@ -150,8 +151,8 @@ def test_an_unwritable_cache_changes_nothing(monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    monkeypatch.delenv(cache.DISABLE_ENV, raising=False)
-    monkeypatch.setenv(cache.DIR_ENV, str(blocker / "cache"))
+    monkeypatch.delenv(usercache.DISABLE_ENV, raising=False)
+    monkeypatch.setenv(usercache.DIR_ENV, str(blocker / "cache"))
     root = write_project(tmp_path / "p", {"alpha": datum("alpha", provider="opnai")})
     time.sleep(SETTLE)
     _same(_lint(root), _lint(root, "--no-cache"))
@@ -161,7 +162,7 @@ def test_an_unwritable_cache_changes_nothing(monkeypatch: pytest.MonkeyPatch,
 def test_no_cache_stores_nothing(cached: Path, tmp_path: Path, off: tuple[str, ...],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     if not off:
-        monkeypatch.setenv(cache.DISABLE_ENV, "1")
+        monkeypatch.setenv(usercache.DISABLE_ENV, "1")
     root = write_project(tmp_path / "p", {"alpha": datum("alpha")})
     time.sleep(SETTLE)
     assert _lint(root, *off).code == 0

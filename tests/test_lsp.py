@@ -19,7 +19,8 @@ from tests.conftest import datumc_env, require_tool
 if os.environ.get("DATUMC_REQUIRE_TOOLS") != "1":  # CI: a missing pygls fails the tests
     pytest.importorskip("pygls")
 
-SERVER = [sys.executable, "-c", "from datumc.lsp.server import main; raise SystemExit(main())"]
+# The server as an editor starts it: the `datumc lsp` command.
+SERVER = [sys.executable, "-m", "datumc", "lsp"]
 
 FAST = """\
 [b00t]

@@ -36,9 +36,10 @@ def run(args: LintArgs, console: Console) -> int:
 
 def findings(args: LintArgs) -> list[Diagnostic]:
     """What the rules report for `args.paths`, from the cache when nothing changed."""
+    from datumc import usercache
     from datumc.lint import cache
 
-    if not (args.cache and cache.enabled()):
+    if not (args.cache and usercache.enabled()):
         return _lint(args)
     started = cache.now_ns()
     before = cache.fingerprint(args.paths, args.project)

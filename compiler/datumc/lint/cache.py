@@ -40,8 +40,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from datumc.diagnostics import Diagnostic, Severity
+from datumc.usercache import cache_dir, private_dir
 
 FORMAT: Final = 1
+LINT_DIR: Final = "lint"
 KEEP: Final = 64
 # Directories datumc never reads: version control, environments, caches.
 SKIPPED_DIRS: Final = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules",
@@ -55,10 +57,6 @@ MAX_ENTRIES: Final = 50_000
 # 10 ms at HZ=100) behind; a file stamped within this much of the run may change again
 # without a new stamp.
 RACY_NS: Final = 50_000_000
-DISABLE_ENV: Final = "DATUMC_NO_CACHE"
-DIR_ENV: Final = "DATUMC_CACHE_DIR"
-
-
 class _TooBig(Exception):
     """The tree has more than MAX_ENTRIES entries."""
 
@@ -67,20 +65,6 @@ class _TooBig(Exception):
 class Fingerprint:
     key: str
     newest_ns: int  # the latest modification time seen
-
-
-def enabled(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
-    env = os.environ if environ is None else environ
-    return env.get(DISABLE_ENV, "").strip().lower() in ("", "0", "false", "no")
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get(DIR_ENV)
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "datumc"
 
 
 def fingerprint(paths: Sequence[Path], project: Path) -> Fingerprint | None:
@@ -167,7 +151,7 @@ def _record(entry: os.DirEntry[str], add: Callable[..., None], newest: list[int]
 
 
 def _file(key: str) -> Path:
-    return cache_dir() / f"lint-{key[:40]}.json"
+    return cache_dir() / LINT_DIR / f"lint-{key[:40]}.json"
 
 
 def load(print_: Fingerprint) -> list[Diagnostic] | None:
@@ -209,9 +193,10 @@ def store(print_: Fingerprint, diags: Iterable[Diagnostic]) -> None:
     payload = {"format": FORMAT, "key": print_.key, "diagnostics": [
         [d.code, d.severity.value, d.message, d.path, d.line, d.column, d.hint]
         for d in diags]}
-    directory = cache_dir()
+    directory = private_dir(LINT_DIR)
+    if directory is None:
+        return
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".lint-", suffix=".tmp", dir=directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:

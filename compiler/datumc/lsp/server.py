@@ -3,6 +3,7 @@ beside this one. pygls is imported only when `main()` runs."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,5 +181,9 @@ def main() -> int:
         print(f"datumc lsp: {exc.name or 'pygls'} is not installed; "
               "pip install 'datumc[lsp]'", file=sys.stderr)
         return 2
+    # What is loaded by now (Python, pydantic, the models, the rules) lives as long as
+    # the server: out of the collector's sight, so that no collection during a re-check
+    # scans it again.
+    gc.freeze()
     server.start_io()
     return 0

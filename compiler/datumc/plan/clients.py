@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from datumc.load.stack import Entry, Stack
+from datumc.memo import IdentityMemo
 from datumc.plan.model import Origins
 from datumc.plan.router import model_group_alias
 from datumc.plan.sources import project_origin
@@ -69,8 +70,17 @@ class ClientModel:
         return not caps or bool(caps & {Capability.CHAT.value, Capability.CODE.value})
 
 
+# served() is asked for once per pick, per client and per [clients] name: one answer
+# per stack (callers only read it), for the last stack or two only: a stack is big.
+_SERVED: IdentityMemo[Stack, dict[str, ClientModel]] = IdentityMemo(limit=2)
+
+
 def served(stack: Stack) -> dict[str, ClientModel]:
     """Every served model_name, in datum order."""
+    return _SERVED(stack, None, _served)
+
+
+def _served(stack: Stack) -> dict[str, ClientModel]:
     out: dict[str, ClientModel] = {}
     for name, entries in stack.public_names.items():
         enabled = tuple(e for e in entries if e.datum.ai_model.enabled)
@@ -190,5 +200,8 @@ def plan_claude_code(stack: Stack, model_list: list[dict[str, Any]],
     for entry in entries:
         if Capability.REASONING in entry.datum.ai_model.capabilities:
             continue
-        deployment = model_list[index[id(entry)]]
-        deployment.setdefault("model_info", {}).setdefault("supports_reasoning", False)
+        at = index[id(entry)]
+        deployment = model_list[at]
+        info = deployment.get("model_info", {})
+        if "supports_reasoning" not in info:  # new tables: planned deployments are shared
+            model_list[at] = {**deployment, "model_info": {**info, "supports_reasoning": False}}

@@ -107,7 +107,7 @@ def env_inventory(config: ConfigModel, *, master_key_env: str = MASTER_KEY,
 def env_refs(config: ConfigModel) -> Iterator[tuple[KeyPath, str]]:
     """(path, NAME) for every `os.environ/NAME` LiteLLM resolves: mapping values only
     (read from the config's one walk of its strings)."""
-    for path, value, in_list in config.strings():
+    for path, value, in_list in config.refs():
         if not in_list and value.startswith(ENV_REF_PREFIX):
             name = value[len(ENV_REF_PREFIX):]
             if is_env_name(name):

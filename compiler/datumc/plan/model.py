@@ -12,10 +12,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath, dotted
+from datumc.memo import IdentityMemo
+from datumc.validate.vocab import ENV_REF_PREFIX
 
 if TYPE_CHECKING:
     from datumc.load.includes import Includes
@@ -112,6 +115,7 @@ class ConfigModel:
     # The files `include:` merged in (load/includes.py), when it was followed.
     includes: Includes | None = None
     _strings: list[tuple[KeyPath, str, bool]] | None = field(default=None, repr=False)
+    _refs: list[tuple[KeyPath, str, bool]] | None = field(default=None, repr=False)
     # model_list's mappings, kept for the (list, length) they were read from: most rules
     # walk the deployments, some several times.
     _deployments: tuple[list[Any] | None, int, tuple[Deployment, ...]] = field(
@@ -175,8 +179,16 @@ class ConfigModel:
         """(path, value, in_list) for every string in the config, walked once for all the
         rules that read every value (secrets, env refs, env names)."""
         if self._strings is None:
-            self._strings = list(walk_strings(self.data, ()))
+            self._strings = _config_strings(self.data)
         return self._strings
+
+    def refs(self) -> list[tuple[KeyPath, str, bool]]:
+        """The strings that may refer to a variable: those holding `os.environ/` or `$`
+        (a shell-style reference). The reference rules and the env inventory read only
+        these, a few in a config of thousands of values."""
+        if self._refs is None:
+            self._refs = [s for s in self.strings() if ENV_REF_PREFIX in s[1] or "$" in s[1]]
+        return self._refs
 
     # -- reading the config -------------------------------------------------------------
 
@@ -271,6 +283,30 @@ def is_litellm_config(data: Any) -> bool:
     if any(k in known for k in keys):
         return True
     return any(difflib.get_close_matches(k, CORE_SECTIONS, n=1, cutoff=0.8) for k in keys)
+
+
+_Strings = list[tuple[KeyPath, str, bool]]
+# The strings of one model_list item at one index: a planned deployment is the same
+# object while its datum is unchanged, so the language server walks only the new ones.
+_ITEM_STRINGS: IdentityMemo[Any, _Strings] = IdentityMemo()
+
+
+def _config_strings(data: dict[str, Any]) -> _Strings:
+    """walk_strings(data, ()), with each model_list item's strings kept per item."""
+    out: _Strings = []
+    for key, value in data.items():
+        if key != "model_list" or not isinstance(value, list):
+            _collect_strings({key: value}, (), False, out)
+            continue
+        for index, item in enumerate(value):
+            out.extend(_ITEM_STRINGS(item, index, partial(_item_strings, index=index)))
+    return out
+
+
+def _item_strings(item: Any, *, index: int) -> _Strings:
+    found: _Strings = []
+    _collect_strings(item, ("model_list", index), not isinstance(item, dict), found)
+    return found
 
 
 def walk_strings(data: Any, path: KeyPath, in_list: bool = False) -> Iterator[

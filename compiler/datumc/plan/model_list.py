@@ -7,6 +7,7 @@ from typing import Any
 from datumc.diagnostics import Code, Diagnostic, Severity
 from datumc.load.positions import Key, KeyPath
 from datumc.load.stack import Entry, Stack
+from datumc.memo import IdentityMemo
 from datumc.plan.cloud import cloud_origin, cloud_params
 from datumc.plan.model import Origin, Origins
 from datumc.plan.routing import ROUTING_PARAMS
@@ -82,16 +83,28 @@ def plan_model_list(stack: Stack, origins: Origins) -> (
     return model_list, diags
 
 
+_Planned = tuple[dict[str, Any], tuple[Diagnostic, ...]]
+# A deployment is a function of its datum alone: planned once while the same entry
+# comes back (the language server re-plans every unchanged datum on each keystroke),
+# and the same object each time, so what is worked out from it can be kept too. A
+# planned deployment is never changed in place (plan_claude_code makes a new one).
+_PLANNED: IdentityMemo[Entry, _Planned] = IdentityMemo()
+
+
 def _deployment(entry: Entry, at: KeyPath, origins: Origins) -> tuple[dict[str, Any],
                                                                       list[Diagnostic]]:
     origins[at] = DeploymentOrigins(entry)
+    out, diags = _PLANNED(entry, None, _plan_entry)
+    return out, list(diags)
+
+
+def _plan_entry(entry: Entry) -> _Planned:
     params, diags = _litellm_params(entry)
     info, found = _model_info(entry)
-    diags.extend(found)
     out: dict[str, Any] = {"model_name": entry.datum.public_name, "litellm_params": params}
     if info:
         out["model_info"] = info
-    return out, diags
+    return out, (*diags, *found)
 
 
 class DeploymentOrigins:

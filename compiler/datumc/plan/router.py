@@ -9,7 +9,13 @@ from datumc.load.positions import KeyPath
 from datumc.load.stack import Entry, Stack
 from datumc.plan.model import Origins
 from datumc.plan.model_list import env_ref
-from datumc.plan.routing import FALLBACK_KINDS, GROUP_RETRY, plan_group_retry, plan_retry
+from datumc.plan.routing import (
+    FALLBACK_KINDS,
+    GROUP_RETRY,
+    fallback_kinds,
+    plan_group_retry,
+    plan_retry,
+)
 from datumc.plan.scale import max_replicas
 from datumc.plan.settings import project_override
 from datumc.plan.sources import alias_path, datum_origin, project_origin
@@ -100,6 +106,8 @@ def fallback_chains(stack: Stack, kind: str = "fallbacks") -> (
     list: fallbacks, context_window_fallbacks or content_policy_fallbacks)."""
     chains: dict[str, list[tuple[str, Entry, int]]] = {}
     seen: dict[str, set[str]] = {}
+    if kind not in fallback_kinds(stack):
+        return chains
     for entry in stack.enabled:
         public = entry.datum.public_name
         chain = chains.setdefault(public, [])

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from datumc.load.positions import KeyPath
 from datumc.load.stack import Entry, Stack
+from datumc.memo import IdentityMemo
 from datumc.plan.model import ConfigModel, Deployment, Origins
 from datumc.plan.sources import datum_origin, project_origin
 from datumc.validate.datum import RETRY_KEYS
@@ -37,6 +38,21 @@ FALLBACK_LABELS: Final = {
     "context_window_fallbacks": "context-window fallback",
     "content_policy_fallbacks": "content-policy fallback",
 }
+# The kinds some enabled datum lists targets of: most projects use `fallbacks` only,
+# and the planner and three rules ask per kind (one answer per stack, the last two).
+_USED: IdentityMemo[Stack, tuple[str, ...]] = IdentityMemo(limit=2)
+
+
+def fallback_kinds(stack: Stack) -> tuple[str, ...]:
+    """The FALLBACK_KINDS that some enabled datum of `stack` lists targets of."""
+    return _USED(stack, None, _fallback_kinds)
+
+
+def _fallback_kinds(stack: Stack) -> tuple[str, ...]:
+    return tuple(k for k in FALLBACK_KINDS
+                 if any(getattr(e.datum.ai_model, k) for e in stack.enabled))
+
+
 GROUP_RETRY: Final = "model_group_retry_policy"
 RETRY: Final = "retry_policy"
 FIELD_FOR_RETRY: Final = {litellm: field for field, litellm in RETRY_KEYS.items()}

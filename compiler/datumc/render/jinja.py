@@ -143,16 +143,21 @@ FILTERS: dict[str, Callable[..., Emitted]] = {
 }
 
 
+# How the templates are compiled (the bytecode cache is kept per set of options).
+_OPTIONS: dict[str, Any] = {"autoescape": False, "keep_trailing_newline": True,
+                            "trim_blocks": True, "lstrip_blocks": True}
+
+
 @cache
 def environment() -> jinja2.Environment:
+    from datumc.render.bytecode import bytecode_cache
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
         finalize=_finalize,
+        bytecode_cache=bytecode_cache(repr(sorted(_OPTIONS.items())) + " finalize"),
+        **_OPTIONS,
     )
     env.filters.update(FILTERS)
     return env

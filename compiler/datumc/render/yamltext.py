@@ -134,6 +134,8 @@ def scalar(value: Any) -> str:
 
 def flow(value: Any) -> str:
     """A value on one line: scalars plain or quoted, collections in flow style."""
+    if isinstance(value, str):  # the most common value: straight to the cached writer
+        return string(value)
     if isinstance(value, dict):
         return "{" + ", ".join(_flow_entry(_key(k), v) for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
@@ -169,8 +171,13 @@ def block(mapping: dict[Any, Any], indent: int) -> str:
 
 def _block_lines(mapping: dict[Any, Any], indent: int) -> list[str]:
     lines: list[str] = []
+    pad = " " * indent
     for key, value in mapping.items():
-        lines.extend(_entry_lines(_key(key), value, indent))
+        text = string(key) if isinstance(key, str) else scalar(key)
+        if _explicit(text) or _is_nested(value):
+            lines.extend(_entry_lines(text, value, indent))
+        else:  # `key: value` on one line: what most entries are, without the detour
+            lines.append(f"{pad}{text}: {flow(value)}")
     return lines
 
 

@@ -255,22 +255,35 @@ _BAD_STRINGS = frozenset(["=", "<<"])
 KEY_MAX = 1000
 
 
+# Integers a float64 holds exactly: encoding/json writes them back as the same digits.
+_EXACT_INT = 2 ** 53
+
+
 def helm_problem(value: Any) -> str | None:
     """Why `value` would not reach LiteLLM as written through the chart's toYaml."""
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, int) and -_EXACT_INT <= value <= _EXACT_INT:
+        return None  # the common case, without the float64 round trip below
     if isinstance(value, int | float):
-        after = through_helm(value)
-        if isinstance(after, bool) or not isinstance(after, int | float) or after != value:
-            return (f"Helm turns the number into {after!r} (its values are float64, and "
-                    "Go writes them as LiteLLM's YAML reader does not read them)")
-        return None
+        return _number_problem(value)
     if isinstance(value, str):
         return _string_problem(value)
     return None
 
 
+@cache
+def _number_problem(value: int | float) -> str | None:
+    after = through_helm(value)
+    if isinstance(after, bool) or not isinstance(after, int | float) or after != value:
+        return (f"Helm turns the number into {after!r} (its values are float64, and "
+                "Go writes them as LiteLLM's YAML reader does not read them)")
+    return None
+
+
 def _string_problem(text: str) -> str | None:
+    if _plain(text):
+        return None  # the common case: none of the characters or endings below
     if text in _BAD_STRINGS:
         return "Helm's toYaml writes it unquoted, and LiteLLM's YAML reader takes it for a tag"
     found = _BAD_CHAR.search(text)  # the first of them, as a scan of the characters finds
@@ -375,19 +388,26 @@ def _all_carried(data: Any) -> bool:
                 for key, value in item.items():
                     text = str(key)
                     # A character is at most 6 in JSON: only long keys need counting.
-                    if helm_problem(text) is not None or (
+                    if (not _plain(text) and helm_problem(text) is not None) or (
                             len(text) * 6 > KEY_MAX and _json_length(text) > KEY_MAX):
                         return False
                     stack.append(value)
             elif isinstance(item, list | tuple):
                 stack.extend(item)
-            else:
+            elif not (type(item) is str and _plain(item)):
                 leaf = item.isoformat() if hasattr(item, "isoformat") else item
                 if helm_problem(leaf) is not None:
                     return False
     except Exception:  # the ordered walk raises it, or an earlier error
         return False
     return True
+
+
+def _plain(text: str) -> bool:
+    """A string _string_problem passes at first sight: ASCII without DEL, not ending in
+    a line break, not one of the strings toYaml leaves as a tag."""
+    return text.isascii() and "\x7f" not in text and not text.endswith("\n") \
+        and text not in _BAD_STRINGS
 
 
 def _leaves(data: Any, at: tuple[Key, ...]) -> Iterator[tuple[tuple[Key, ...], Any]]:

@@ -114,7 +114,24 @@ def _label(key: Any) -> str:
     return repr(text[:40] + ("..." if len(text) > 40 else ""))
 
 
+def _fits(value: Any, level: int = 0) -> bool:
+    """Whether _too_big finds nothing, without naming every place on the way (a build
+    checks every table of every datum; only a failing one needs the names)."""
+    if level > MAX_NESTING:
+        return False
+    if isinstance(value, str):
+        return len(value) <= MAX_STRING_CHARS
+    if isinstance(value, dict):
+        return len(value) <= MAX_LIST_ITEMS and all(
+            _fits(k, level + 1) and _fits(v, level + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return len(value) <= MAX_LIST_ITEMS and all(_fits(v, level + 1) for v in value)
+    return True
+
+
 def _bounded(value: dict[str, Any]) -> dict[str, Any]:
+    if _fits(value):
+        return value
     problem = _too_big(value)
     if problem is not None:
         raise ValueError(problem)
@@ -275,8 +292,11 @@ class RetryPolicy(BaseModel):
     def litellm(self, *, extra: bool = False) -> dict[str, Any]:
         """The policy under LiteLLM's names, unset kinds left out; `extra`: other keys
         too, verbatim ([router] passes them through as router_settings does)."""
-        out: dict[str, Any] = {RETRY_KEYS[k]: v for k, v in
-                               self.model_dump(exclude_none=True).items() if k in RETRY_KEYS}
+        out: dict[str, Any] = {}
+        for key, name in RETRY_KEYS.items():  # fields read directly: no model_dump per call
+            value = getattr(self, key)
+            if value is not None:
+                out[name] = value
         if extra:
             out.update({k: v for k, v in (self.model_extra or {}).items() if k not in out})
         return out

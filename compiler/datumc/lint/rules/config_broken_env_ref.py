@@ -43,7 +43,7 @@ REPLACES = ("DC103",)
 
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
-    for path, value, in_list in config.strings():
+    for path, value, in_list in config.refs():
         for problem in ref_problems(value, in_list=in_list):
             if problem.flaw is not Flaw.BAD_NAME:
                 yield config.diag(CODE, SEVERITY, f"{config.where(path)}: {problem.message}",

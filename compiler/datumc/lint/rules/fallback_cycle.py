@@ -28,7 +28,7 @@ from datumc.load.positions import KeyPath
 from datumc.load.stack import Entry, Stack
 from datumc.plan.model import ConfigModel
 from datumc.plan.router import resolve
-from datumc.plan.routing import FALLBACK_KINDS, FALLBACK_LABELS
+from datumc.plan.routing import FALLBACK_KINDS, FALLBACK_LABELS, fallback_kinds
 
 CODE = "DC109"
 NAME = "fallback-cycle"
@@ -40,7 +40,7 @@ HINT = "end the chain at a model that has no fallbacks of its own"
 
 
 def check(stack: Stack) -> Iterator[Diagnostic]:
-    for kind in FALLBACK_KINDS:
+    for kind in fallback_kinds(stack):
         graph, first = _graph(stack, kind)
         for cycle in _cycles(graph):
             entry, index = first[cycle[0]]

@@ -22,6 +22,7 @@ Good:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from datumc.data import vocab
@@ -36,6 +37,12 @@ SEVERITY = Severity.WARNING
 SCOPE = Scope.CONFIG
 
 PRICE_WORDS = ("cost", "price", "pricing")
+
+
+@functools.lru_cache(maxsize=4096)  # a config repeats the same few model_info keys
+def _about_prices(name: str) -> bool:
+    lowered = name.lower()
+    return any(w in lowered for w in PRICE_WORDS)
 
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
@@ -57,7 +64,7 @@ def check(config: ConfigModel) -> Iterator[Diagnostic]:
 
 def _priced(name: str, value: object) -> bool:
     """A key about prices holding a price (a number, or a table of them)."""
-    if not any(w in name.lower() for w in PRICE_WORDS) or isinstance(value, bool):
+    if not _about_prices(name) or isinstance(value, bool):
         return False
     if isinstance(value, str):
         return value.replace(".", "", 1).isdigit()

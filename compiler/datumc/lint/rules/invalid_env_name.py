@@ -59,7 +59,7 @@ _HINT = "use letters, digits and _, not starting with a digit (e.g. OPENAI_API_K
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     """os.environ/ refs and environment_variables keys (`*_env` fields: in validation)."""
-    for path, value, in_list in config.strings():
+    for path, value, in_list in config.refs():
         for problem in ref_problems(value, in_list=in_list):
             if problem.flaw is Flaw.BAD_NAME and secret_ref(value) is None:
                 yield config.diag(CODE, SEVERITY, f"{config.where(path)}: {problem.message}",

@@ -44,7 +44,7 @@ HINT = ("put the key in .env (e.g. OPENAI_API_KEY=...), refer to it by that NAME
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
     """`os.environ/<a key>` anywhere in the config (`*_env` fields: during validation)."""
-    for path, value, _ in config.strings():
+    for path, value, _ in config.refs():
         what = secret_ref(value)
         if what is not None:
             yield config.diag(

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from datumc.diagnostics import Diagnostic, Severity
 from datumc.lint.rule import Scope
 from datumc.load.stack import Entry, Stack
-from datumc.plan.routing import FALLBACK_KINDS, FALLBACK_LABELS
+from datumc.plan.routing import FALLBACK_LABELS, fallback_kinds
 
 CODE = "DC108"
 NAME = "unknown-fallback"
@@ -36,8 +36,9 @@ SCOPE = Scope.DATUMS
 def check(stack: Stack) -> Iterator[Diagnostic]:
     known = set(stack.by_name) | set(stack.public_names)
     aliases = _aliases(stack)
+    kinds = fallback_kinds(stack)
     for entry in stack.enabled:
-        for kind in FALLBACK_KINDS:
+        for kind in kinds:
             for index, target in enumerate(getattr(entry.datum.ai_model, kind)):
                 if target in stack.rejected_names and target not in known:
                     continue  # that datum failed validation; its own errors say why

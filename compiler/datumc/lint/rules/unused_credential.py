@@ -36,10 +36,11 @@ SCOPE = Scope.CONFIG
 
 
 def check(config: ConfigModel) -> Iterator[Diagnostic]:
-    if config.models_elsewhere():
+    items = list(credential_items(config))
+    if not items or config.models_elsewhere():
         return
     used = set(_named(config.data))
-    for index, name, _ in credential_items(config):
+    for index, name, _ in items:
         if name not in used:
             yield config.diag(
                 CODE, SEVERITY, f"credential '{name}' is not used by any deployment",
