@@ -31,7 +31,6 @@ from typing import Any
 
 import pytest
 import yaml
-from prometheus_client.parser import text_string_to_metric_families
 
 from datumc.plan.metrics import REQUESTS_METRIC, REQUESTS_SAMPLE
 from tests.conftest import datum, require_tool, run_cli, write_project
@@ -108,6 +107,9 @@ def rules(root: Path, proxy: Proxy) -> Path:
 @pytest.fixture(scope="module")
 def scraped(proxy: Proxy) -> dict[str, float]:
     """The counter's series in one scrape: PromQL notation -> value."""
+    # Installed with the proxy (datumc[proxy]), which only the end-to-end tests need.
+    from prometheus_client.parser import text_string_to_metric_families
+
     reply = proxy.get("/metrics/")
     assert reply.status == 200, reply
     out = {}
