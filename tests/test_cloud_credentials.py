@@ -25,7 +25,7 @@ import yaml
 
 from datumc.importer.compare import compare_configs
 from datumc.plan.cloud import CLOUD_PARAMS, CREDENTIALS_DIR
-from tests.conftest import REPO, datum, run_cli, write_project
+from tests.conftest import REPO, datum, require_module, run_cli, write_project
 from tests.helpers.golden import assert_golden
 from tests.helpers.importing import round_trip, write_config
 from tests.helpers.interpreters import podman_run, quadlet_value
@@ -114,6 +114,7 @@ def test_tables_become_the_litellm_params_litellm_reads(built: Path) -> None:
 
 def test_litellm_reads_these_keys() -> None:
     """Each key is a field of the pinned LiteLLM's per-deployment credential params."""
+    require_module("litellm")
     from litellm.types.router import CredentialLiteLLMParams
 
     keys = {key for fields in CLOUD_PARAMS.values() for key in fields.values()}

@@ -32,7 +32,7 @@ from datumc.importer.plan import import_config
 from datumc.lint.files import lint_paths
 from datumc.load.yaml_loader import YamlDoc, load_yaml
 from datumc.plan.model import ConfigModel
-from tests.conftest import datum, run_cli, write_project
+from tests.conftest import datum, require_module, run_cli, write_project
 from tests.helpers.golden import assert_golden
 from tests.helpers.outputs import unit_assignments
 from tests.helpers.targets import build, by_kind, kustomize, tool, tree
@@ -96,6 +96,7 @@ def _trees(draw: Any) -> dict[str, Any]:
 
 def _proxy_reads(config: Path) -> dict[str, Any] | None:
     """What the pinned proxy reads from `config`, includes merged; None when it refuses."""
+    require_module("litellm")
     from litellm.proxy.proxy_server import ProxyConfig
 
     try:
