@@ -369,3 +369,28 @@ def test_import_of_a_built_credential_gives_the_table_back(table: dict[str, Any]
     assert result.ok, [str(d) for d in result.diagnostics]
     [toml] = [o.content for o in result.outputs if o.relpath == "datumc.toml"]
     assert tomllib.loads(toml.decode())["credentials"] == {name: table}
+
+
+@pytest.mark.parametrize(("old", "new", "needle"), [
+    ('api_base = "https://east.example.openai.azure.com"',
+     'api_base = "https://<your-resource>.openai.azure.com"', "api_base = "),
+    ('api_version = "2025-01-01-preview"', 'api_version = "<api-version>"', "api_version = "),
+    ('aws_region_name = "eu-west-1"', 'aws_region_name = "<your-region>"', "aws_region_name = "),
+])
+def test_template_text_in_a_credential_is_an_error_at_its_line(
+    tmp_path: Path, old: str, new: str, needle: str,
+) -> None:
+    root = write_project(tmp_path / "proj", DATUMS, PROJECT.replace(old, new))
+    [found] = only(lint_project(root), "DC220")
+    assert found.severity is Severity.ERROR and "template text" in found.message
+    line = _line(root / "datumc.toml", needle)
+    assert _at(found)[:2] == ("datumc.toml", line)
+    code, output, _ = _build(root)
+    assert code == 1 and "DC220" in output
+
+
+def test_template_text_in_a_hand_written_credential_is_found(tmp_path: Path) -> None:
+    text = YAML.replace("{api_key: os.environ/GATEWAY_KEY,", '{api_key: "<your-api-key-here>",')
+    [found] = only(lint_yaml(tmp_path, text), "DC220")
+    assert _at(found)[:2] == ("config.yaml", 13)
+    assert "'<your-api-key-here>'" in found.message
