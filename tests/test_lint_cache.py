@@ -25,10 +25,11 @@ from hypothesis import strategies as st
 from conftest import Result, datum, run_cli, run_datumc, write_project
 from datumc import usercache
 from datumc.lint import cache
+from datumc.memo import RACY_NS
 
 SECRET = "sk-proj-Zq8Yw3Xv5Tu7Sr9Qp1On3Ml5Kj7Ih9Gf1Ed3Cb5"
 # A pause longer than the cache's racy window: what was just written may be stored.
-SETTLE = cache.RACY_NS / 1e9 + 0.02
+SETTLE = RACY_NS / 1e9 + 0.02
 
 
 @pytest.fixture

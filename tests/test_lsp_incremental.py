@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import datum, write_project
-from datumc.lsp.workspace import RACY_NS, Workspace
+from datumc.lsp.workspace import Workspace
+from datumc.memo import RACY_NS
 
 # Longer than the window in which a just-written directory is not trusted.
 SETTLE = RACY_NS / 1e9 + 0.02

@@ -10,13 +10,25 @@ reused while its entry lives, and it forgets everything once it holds `limit` en
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+import time
+from collections.abc import Callable, Hashable, Iterable
+from typing import Final, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_LIMIT = 1 << 14
+# File systems stamp with the kernel's coarse clock, at most one tick (4 ms at HZ=250,
+# 10 ms at HZ=100) behind: a file stamped within this much of now may change again
+# without a new stamp (git's "racy" case), so an answer about it is not kept.
+RACY_NS: Final = 50_000_000
+
+
+def recent(stamps: Iterable[int | None], now_ns: int | None = None) -> bool:
+    """Whether any of these modification times (None: gone) is within RACY_NS of
+    `now_ns` (default: now)."""
+    now = time.time_ns() if now_ns is None else now_ns
+    return max((s for s in stamps if s is not None), default=0) >= now - RACY_NS
 
 
 class IdentityMemo(Generic[T, R]):

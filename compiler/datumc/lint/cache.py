@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from datumc.diagnostics import Diagnostic, Severity
+from datumc.memo import recent
 from datumc.usercache import cache_dir, private_dir
 
 FORMAT: Final = 1
@@ -53,10 +54,6 @@ VENV_MARKER: Final = "pyvenv.cfg"
 # A tree bigger than this is not fingerprinted (no cache): walking it would cost more
 # than the rules.
 MAX_ENTRIES: Final = 50_000
-# File systems stamp with the kernel's coarse clock, at most one tick (4 ms at HZ=250,
-# 10 ms at HZ=100) behind; a file stamped within this much of the run may change again
-# without a new stamp.
-RACY_NS: Final = 50_000_000
 class _TooBig(Exception):
     """The tree has more than MAX_ENTRIES entries."""
 
@@ -184,7 +181,7 @@ def _diagnostics(items: Any) -> list[Diagnostic] | None:
 
 def storable(print_: Fingerprint, started_ns: int) -> bool:
     """No file in the fingerprint changed close enough to the run to change unseen."""
-    return print_.newest_ns < started_ns - RACY_NS
+    return not recent((print_.newest_ns,), started_ns)
 
 
 def store(print_: Fingerprint, diags: Iterable[Diagnostic]) -> None:

@@ -15,7 +15,7 @@ from datumc.load.env_loader import EnvDoc, is_env_file, load_env
 from datumc.load.source import display_path
 from datumc.load.stack import PROJECT_FILE, Stack, load_project, load_stack
 from datumc.pipeline import Compilation, analyse, analyse_stack
-from datumc.plan.model import NOT_LITELLM, is_litellm_config
+from datumc.plan.model import skipped_as_not_litellm
 from datumc.secrets.redact import is_secret_env, remember
 from datumc.validate.limits import MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.validate.project import LintSection
@@ -104,13 +104,9 @@ def _lint_yaml(path: Path, texts: dict[str, str]) -> list[Diagnostic]:
     if not isinstance(doc, YamlDoc):
         return [doc]
     texts[doc.display] = doc.source.text
-    if not is_litellm_config(doc.data):
-        return [Diagnostic(
-            NOT_LITELLM, NOT_LITELLM.severity,
-            "not a LiteLLM config (no model_list, litellm_settings, router_settings, "
-            "general_settings or include); skipped",
-            doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
-        )]
+    skipped = skipped_as_not_litellm(doc)
+    if skipped is not None:
+        return [skipped]
     return lint_yaml(doc, texts)
 
 

@@ -8,7 +8,6 @@ one datum; the project-wide rules and the planned config are then re-run on the 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +20,12 @@ from datumc.load.env_loader import is_env_file, parse_env
 from datumc.load.source import Source, display_path, read_source
 from datumc.load.stack import PROJECT_FILE, LoadedDatum, Stack, load_stack, read_datum
 from datumc.load.toml_loader import TomlDoc, parse_toml
+from datumc.memo import recent
 from datumc.pipeline import Compilation, analyse_stack
 from datumc.validate.limits import MAX_DATUM_BYTES, MAX_ENV_BYTES, MAX_YAML_BYTES
 from datumc.validate.project import LintSection
 
 YAML_SUFFIXES = (".yaml", ".yml")
-# File systems stamp with the kernel's coarse clock: one tick (4 ms at HZ=250, 10 ms at
-# HZ=100) is the most a stamp can lag; 50 ms leaves room.
-RACY_NS = 50_000_000
 
 
 def file_kind(path: Path) -> str | None:
@@ -144,8 +141,8 @@ class Workspace:
         paths, diags = discover(dirs, root=root, walked=seen)
         stamps = _stamps(seen)
         # A directory changed within the clock's resolution of now may change again
-        # without a new stamp (git's "racy" case): such an answer is not kept.
-        self._found = None if _recent(stamps) else (tuple(seen), tuple(paths), tuple(diags))
+        # without a new stamp: such an answer is not kept.
+        self._found = None if recent(stamps) else (tuple(seen), tuple(paths), tuple(diags))
         self._found_stamps = stamps
         return paths, diags
 
@@ -170,7 +167,7 @@ class Workspace:
             st = path.stat()
         except OSError:
             return ("missing",)
-        if _recent((st.st_mtime_ns, st.st_ctime_ns)):
+        if recent((st.st_mtime_ns, st.st_ctime_ns)):
             return None
         return ("disk", st.st_size, st.st_mtime_ns, st.st_ino)
 
@@ -183,7 +180,7 @@ class Workspace:
     def _lint_yaml(self, path: Path) -> list[Diagnostic]:
         from datumc.lint.run import lint_yaml
         from datumc.load.yaml_loader import YamlDoc, parse_yaml
-        from datumc.plan.model import NOT_LITELLM, is_litellm_config
+        from datumc.plan.model import skipped_as_not_litellm
 
         source = self._source(path, MAX_YAML_BYTES)
         if isinstance(source, Diagnostic):
@@ -191,13 +188,9 @@ class Workspace:
         doc = parse_yaml(source)
         if not isinstance(doc, YamlDoc):
             return [doc]
-        if not is_litellm_config(doc.data):
-            return [Diagnostic(
-                NOT_LITELLM, NOT_LITELLM.severity,
-                "not a LiteLLM config (no model_list, litellm_settings, router_settings, "
-                "general_settings or include); skipped",
-                doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
-            )]
+        skipped = skipped_as_not_litellm(doc)
+        if skipped is not None:
+            return [skipped]
         texts = {doc.display: source.text}
         # This file's findings: those in the files it includes belong to those files.
         found = [d for d in lint_yaml(doc, texts) if d.path == doc.display]
@@ -243,6 +236,3 @@ def _stamps(dirs: Iterable[Path]) -> tuple[int | None, ...]:
             out.append(None)
     return tuple(out)
 
-
-def _recent(stamps: Iterable[int | None]) -> bool:
-    return max((s for s in stamps if s is not None), default=0) > time.time_ns() - RACY_NS

@@ -270,6 +270,19 @@ Fix: pass only LiteLLM configs, or narrow the pre-commit hook's `files:` pattern
 """, configurable=True)
 
 
+def skipped_as_not_litellm(doc: YamlDoc) -> Diagnostic | None:
+    """The note (DC015) for a YAML file that is no LiteLLM config, which lint skips;
+    None for a LiteLLM config."""
+    if is_litellm_config(doc.data):
+        return None
+    return Diagnostic(
+        NOT_LITELLM, NOT_LITELLM.severity,
+        "not a LiteLLM config (no model_list, litellm_settings, router_settings, "
+        "general_settings or include); skipped",
+        doc.display, hint="LiteLLM rules run on LiteLLM proxy configs only",
+    )
+
+
 def is_litellm_config(data: Any) -> bool:
     """A mapping with at least one LiteLLM section (or a near-miss spelling of one)."""
     import difflib
