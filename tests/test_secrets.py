@@ -106,3 +106,30 @@ def test_mask_never_reveals_more_than_a_quarter(value: str) -> None:
                max_size=80))
 def test_describe_never_contains_the_value(value: str) -> None:
     assert value not in describe(value)
+
+
+def test_no_key_is_shorter_than_the_length_key_shape_skips() -> None:
+    """key_shape answers None below `_SHORTEST` characters without a scan: every shape
+    and the random-token pattern must need at least that many (their minimum widths, as
+    Python's own regex parser computes them)."""
+    import re._parser as sre_parse
+
+    from datumc.secrets import detect
+
+    widths = [sre_parse.parse(pattern).getwidth()[0] for _, pattern in detect._SHAPES]
+    widths.append(sre_parse.parse(detect._TOKEN.pattern).getwidth()[0])
+    assert min(widths) >= detect._SHORTEST
+    assert min(widths) == detect._SHORTEST  # the bound is tight: no key is missed above it
+
+
+@given(st.sampled_from(["sk-", "gsk_", "AKIA", "xoxb-", "hf_", "ghp_", ""]),
+       st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef-", max_size=40))
+def test_the_length_shortcut_answers_as_the_scans_do(prefix: str, rest: str) -> None:
+    """The shortcut changes no answer: below the bound, neither scan matches either."""
+    from datumc.secrets import detect
+
+    value = prefix + rest
+    scanned = detect._ANY_SHAPE.search(value) is not None or detect.looks_random(value.strip())
+    if len(value) < detect._SHORTEST:
+        assert not scanned
+        assert key_shape(value) is None

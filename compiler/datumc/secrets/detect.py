@@ -58,6 +58,9 @@ _HASH_LENGTHS: Final = frozenset({40, 64})  # git/sha1 and sha256 digests are no
 _MIN_ENTROPY: Final = 3.5  # bits per character
 _ALNUM_RUN: Final = re.compile(r"[A-Za-z0-9]+")
 _MIN_RUN: Final = 20
+# No key shape nor random token is shorter (an AWS key id is 20, a Slack token 15):
+# most values (names, regions, URLs' parts) are decided by their length alone.
+_SHORTEST: Final = 15
 
 # Words that mark a stand-in key for a server that does not check it.
 _DUMMY_WORDS: Final = frozenset({
@@ -108,6 +111,8 @@ def key_shape(value: str) -> str | None:  # model names and regions again and ag
     header string is still a key), and whole values that are long random tokens.
     Placeholders such as `sk-xxxxxxxxxxxxxxxxxxxxxxxx` are not keys.
     """
+    if len(value) < _SHORTEST:
+        return None  # shorter than any key shape or random token
     if _ANY_SHAPE.search(value) is None and not looks_random(value.strip()):
         return None  # the common case, decided with two scans
     if is_placeholder(value):
