@@ -114,6 +114,10 @@ def headline_lines(head: dict[str, Any]) -> list[str]:
     if "no_cache_ratio" in lint:
         lines.append(f"    every rule run (`--no-cache`): {lint['no_cache_ratio']:.2f}x "
                      f"({lint['no_cache_wall_median_s']:.3f} s)")
+    if "one_model_ratio" in lint:
+        lines.append(f"    for scale, before any datum is read: one pydantic model defined "
+                     f"{lint['one_model_ratio']:.2f}x, datumc's models built "
+                     f"{lint['datumc_models_ratio']:.2f}x")
     build = head["build_1000_vs_baseline"]
     what = "`datumc build`, 1,000 datums / baseline (tomllib + PyYAML CDumper)"
     lines.append(_ratio_line(what, build, "build_wall_median_s", "baseline_wall_median_s",

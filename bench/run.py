@@ -33,6 +33,11 @@ REPO = HERE.parent
 BASELINE = HERE / "baseline.py"
 # The floor of a cold `datumc lint`: start Python and import what datumc cannot do without.
 IMPORT_FLOOR = "import pydantic, click"
+# What validating with pydantic costs before any datum is read, to put the lint that runs
+# every rule in context: one pydantic model defined (pydantic imports its machinery on
+# first use), and datumc's own models (the datum and datumc.toml schemas) built.
+ONE_MODEL = "import click\nfrom pydantic import BaseModel\nclass M(BaseModel):\n    x: int"
+DATUMC_MODELS = "import click, datumc.validate.check, datumc.validate.project"
 LSP_CHANGES = 30
 DEFAULT_SIZES = (100, 1_000, 10_000)
 PRECOMMIT_FILES = 20
@@ -244,6 +249,8 @@ def bench_startup(*, runs: int) -> dict[str, Any]:
             Spec("import_floor", [sys.executable, "-c", IMPORT_FLOOR], REPO, env),
             Spec("lint_bundled", [*datumc_command(), "lint"], REPO, cached),
             Spec("lint_bundled_no_cache", [*datumc_command(), "lint", "--no-cache"], REPO, env),
+            Spec("one_model", [sys.executable, "-c", ONE_MODEL], REPO, env),
+            Spec("datumc_models", [sys.executable, "-c", DATUMC_MODELS], REPO, env),
         ], runs=runs)
     floor, lint = stats["import_floor"], stats["lint_bundled"]
     rules = stats["lint_bundled_no_cache"]
@@ -253,6 +260,12 @@ def bench_startup(*, runs: int) -> dict[str, Any]:
         "lint_bundled_no_cache": rules.to_json(),
         "ratio_lint_to_import_floor": round(lint.wall_median_s / floor.wall_median_s, 2),
         "ratio_no_cache_to_import_floor": round(rules.wall_median_s / floor.wall_median_s, 2),
+        "one_model": stats["one_model"].to_json(),
+        "datumc_models": stats["datumc_models"].to_json(),
+        "ratio_one_model_to_import_floor": round(
+            stats["one_model"].wall_median_s / floor.wall_median_s, 2),
+        "ratio_datumc_models_to_import_floor": round(
+            stats["datumc_models"].wall_median_s / floor.wall_median_s, 2),
     }
 
 
@@ -287,6 +300,8 @@ def headline(results: dict[str, Any], startup: dict[str, Any], lsp: dict[str, An
         "ratio": startup["ratio_lint_to_import_floor"],
         "no_cache_wall_median_s": startup["lint_bundled_no_cache"]["wall_median_s"],
         "no_cache_ratio": startup["ratio_no_cache_to_import_floor"],
+        "one_model_ratio": startup["ratio_one_model_to_import_floor"],
+        "datumc_models_ratio": startup["ratio_datumc_models_to_import_floor"],
     }
     return {"lint_vs_import_floor": lint, "build_1000_vs_baseline": build, "lsp_recheck": lsp}
 

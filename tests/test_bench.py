@@ -69,9 +69,13 @@ def test_bench_smallest_size(tmp_path: Path) -> None:
     check_stats(results["startup"]["import_floor"])
     check_stats(results["startup"]["lint_bundled"])
     check_stats(results["startup"]["lint_bundled_no_cache"])
+    check_stats(results["startup"]["one_model"])
+    check_stats(results["startup"]["datumc_models"])
     head = results["headline"]
     assert head.keys() == {"lint_vs_import_floor", "build_1000_vs_baseline", "lsp_recheck"}
     assert head["lint_vs_import_floor"]["ratio"] > 0
+    assert head["lint_vs_import_floor"]["one_model_ratio"] > 0
+    assert "one pydantic model defined" in table
     assert "skipped" in head["build_1000_vs_baseline"]  # 1,000 was not measured
     assert "Headline (each against a floor measured in this run):" in table
 
