@@ -236,6 +236,46 @@ def test_definition_of_a_fallback_and_an_alias(client: Client, stack: Path) -> N
     assert client.request("textDocument/definition", _at(uri, 0, 2)) is None
 
 
+def test_credential_completion_and_definition(stack: Path) -> None:
+    """A datum's `credential` completes to the project's [credentials.NAME] tables and
+    jumps to the name in the table header that defines it (a quoted key too)."""
+    project = stack / "datumc.toml"
+    project.write_text(
+        '[datumc]\ntargets = ["litellm"]\n\n'
+        '[credentials.shared-openai]\napi_key_env = "OPENAI_API_KEY"\n'
+        'description = "the team\'s OpenAI key"\n\n'
+        '[credentials."azure-eu"]\napi_base = "https://eu.example.com"\n'
+        'api_key_env = "AZURE_EU_KEY"\n')
+    c = Client(stack)
+    try:
+        c.request("initialize", {"processId": None, "rootUri": stack.as_uri(), "capabilities": {}})
+        c.notify("initialized")
+        path = stack / "datums" / "fast.ai_model.toml"
+        uri = path.as_uri()
+        text = FAST.replace('api_key_env = "OPENAI_API_KEY"', 'credential = "azure-eu"')
+        _open(c, path, text)
+        row = text.splitlines().index('credential = "azure-eu"')
+        result = c.request("textDocument/completion", _at(uri, row, 14))
+        items = {i["label"]: i for i in result["items"]}
+        assert set(items) == {"azure-eu", "shared-openai"}
+        assert items["shared-openai"]["detail"] == "the team's OpenAI key"
+        assert "api_key_env" in items["shared-openai"]["documentation"]["value"]
+        found = c.request("textDocument/definition", _at(uri, row, 16))
+        assert found["uri"] == project.as_uri()
+        header = project.read_text().splitlines().index('[credentials."azure-eu"]')
+        assert found["range"]["start"] == {"line": header, "character": 14}
+        assert found["range"]["end"] == {"line": header, "character": 22}
+        # A name no credential has: nowhere to go (and not a model of that name either).
+        c.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [{"text": text.replace('"azure-eu"', '"nope"')}]})
+        assert "DC228" in {d["code"] for d in c.diagnostics(uri)}  # unknown credential
+        assert c.request("textDocument/definition", _at(uri, row, 15)) is None
+    finally:
+        c.proc.kill()
+        c.proc.wait()
+
+
 def test_code_action_replaces_the_misspelled_key(client: Client, stack: Path) -> None:
     path = stack / "datums" / "main.ai_model.toml"
     uri = path.as_uri()

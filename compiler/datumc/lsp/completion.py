@@ -1,5 +1,6 @@
 """Completion: provider names, capabilities, `litellm_model` values for the datum's
-provider, fallback and alias targets from the project's datums."""
+provider, fallback and alias targets from the project's datums, and credential names
+from its datumc.toml."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def complete(path: Path, text: str, line: int, column: int,
                       for a, c in CAPABILITY_ALIASES.items())]
         if kind == "datum" and key == "litellm_model":
             return _models(text)
+        if kind == "datum" and key == "credential":
+            return credentials(stack)
         if key in TARGET_KEYS or "fallbacks" in place.table or "model_group_alias" in place.table:
             return targets(stack)
         return []
@@ -87,6 +90,18 @@ def targets(stack: Stack | None) -> list[Item]:
         for alias in datum.aliases:
             items.setdefault(alias, Item(alias, REFERENCE, f"alias of {datum.name}"))
     return sorted(items.values(), key=lambda i: i.label)
+
+
+def credentials(stack: Stack | None) -> list[Item]:
+    """The `[credentials.NAME]` tables of the project's datumc.toml, with what each sets."""
+    if stack is None:
+        return []
+    items = []
+    for name, credential in sorted(stack.project.credentials.items()):
+        given = ", ".join(sorted(credential.given()))
+        items.append(Item(name, REFERENCE, credential.description or "credential",
+                          f"`[credentials.{name}]` in datumc.toml: sets {given}"))
+    return items
 
 
 def _doc(display: str, model: str) -> str:

@@ -1,13 +1,17 @@
 """Go to definition: from a fallback or alias value (any quoted model name) to the
-datum that defines that name."""
+datum that defines that name, and from a datum's `credential` to its `[credentials.NAME]`
+table in datumc.toml."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from datumc.load.stack import Entry, Stack
 from datumc.lsp.text import line_at, string_at, to_utf16, word_at
+
+_CREDENTIAL = re.compile(r"\s*(ai_model\s*\.\s*)?credential\s*=")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,8 @@ def definition(text: str, line: int, column: int, stack: Stack | None,
     name = found[2] if found is not None else word_at(row, column).rstrip(":,")
     if not name:
         return None
+    if _CREDENTIAL.match(row):
+        return _credential(stack, name, path_of)
     entry = _defining(stack, name)
     if entry is None:
         return None
@@ -46,6 +52,23 @@ def definition(text: str, line: int, column: int, stack: Stack | None,
     if found := string_at(target_row, start + 1):
         start, end = found[0], found[1]
     path = path_of.get(entry.doc.display, entry.doc.source.path)
+    return Target(path, target_line, to_utf16(target_row, start), to_utf16(target_row, end))
+
+
+def _credential(stack: Stack, name: str, path_of: dict[str, Path]) -> Target | None:
+    """The name in the `[credentials.NAME]` header (or `NAME = {...}` line) defining it."""
+    doc = stack.project_doc
+    if doc is None or name not in stack.project.credentials:
+        return None
+    at_line, at_col = doc.at("credentials", name)
+    target_line = max(at_line - 1, 0)
+    target_row = line_at(doc.source.text, target_line)
+    start = target_row.find(name, max(at_col - 1, 0))
+    if start == -1:
+        start = end = max(at_col - 1, 0)
+    else:
+        end = start + len(name)
+    path = path_of.get(doc.display, doc.source.path)
     return Target(path, target_line, to_utf16(target_row, start), to_utf16(target_row, end))
 
 
