@@ -133,3 +133,17 @@ def test_the_length_shortcut_answers_as_the_scans_do(prefix: str, rest: str) -> 
     if len(value) < detect._SHORTEST:
         assert not scanned
         assert key_shape(value) is None
+
+
+@given(st.data())
+def test_every_key_shape_holds_its_start(data: st.DataObject) -> None:
+    """key_shape scans for how a key starts before it scans for the whole shape: every
+    value a shape matches must be found by that first scan."""
+    from datumc.secrets import detect
+
+    _, pattern = data.draw(st.sampled_from(detect._SHAPES))
+    key = data.draw(st.from_regex(pattern, fullmatch=True))
+    value = data.draw(st.sampled_from(["{}", "Bearer {}", "x={} y", "{}\n"])).format(key)
+    assert detect._ANY_SHAPE.search(value) is not None  # the drawn key is a shape
+    assert detect._ANY_START.search(value) is not None
+

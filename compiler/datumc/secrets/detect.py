@@ -23,26 +23,30 @@ from collections import Counter
 from functools import cache, lru_cache
 from typing import Final
 
-# (description, pattern). Order matters: the first match names the key.
-_SHAPES: Final = (
-    ("an Anthropic API key", r"sk-ant-[A-Za-z0-9_\-]{20,}"),
-    ("an OpenAI project key", r"sk-proj-[A-Za-z0-9_\-]{20,}"),
-    ("an OpenRouter API key", r"sk-or-v1-[A-Za-z0-9]{20,}"),
-    ("an OpenAI-style API key", r"sk-[A-Za-z0-9_\-]{20,}"),
-    ("a Groq API key", r"gsk_[A-Za-z0-9]{20,}"),
-    ("a Google API key", r"AIza[0-9A-Za-z_\-]{30,}"),
-    ("a Hugging Face token", r"hf_[A-Za-z0-9]{30,}"),
-    ("an xAI API key", r"xai-[A-Za-z0-9]{30,}"),
-    ("a Perplexity API key", r"pplx-[A-Za-z0-9]{30,}"),
-    ("an NVIDIA API key", r"nvapi-[A-Za-z0-9_\-]{30,}"),
-    ("a Replicate token", r"r8_[A-Za-z0-9]{30,}"),
-    ("a GitHub token", r"gh[pousr]_[A-Za-z0-9]{30,}"),
-    ("an AWS access key id", r"(?:AKIA|ASIA)[0-9A-Z]{16}"),
-    ("a Slack token", r"xox[abprs]-[A-Za-z0-9\-]{10,}"),
+# (description, how the key starts, the rest). Order matters: the first match names the key.
+_SHAPE_PARTS: Final = (
+    ("an Anthropic API key", "sk-ant-", r"[A-Za-z0-9_\-]{20,}"),
+    ("an OpenAI project key", "sk-proj-", r"[A-Za-z0-9_\-]{20,}"),
+    ("an OpenRouter API key", "sk-or-v1-", r"[A-Za-z0-9]{20,}"),
+    ("an OpenAI-style API key", "sk-", r"[A-Za-z0-9_\-]{20,}"),
+    ("a Groq API key", "gsk_", r"[A-Za-z0-9]{20,}"),
+    ("a Google API key", "AIza", r"[0-9A-Za-z_\-]{30,}"),
+    ("a Hugging Face token", "hf_", r"[A-Za-z0-9]{30,}"),
+    ("an xAI API key", "xai-", r"[A-Za-z0-9]{30,}"),
+    ("a Perplexity API key", "pplx-", r"[A-Za-z0-9]{30,}"),
+    ("an NVIDIA API key", "nvapi-", r"[A-Za-z0-9_\-]{30,}"),
+    ("a Replicate token", "r8_", r"[A-Za-z0-9]{30,}"),
+    ("a GitHub token", "gh[pousr]_", r"[A-Za-z0-9]{30,}"),
+    ("an AWS access key id", "(?:AKIA|ASIA)", r"[0-9A-Z]{16}"),
+    ("a Slack token", "xox[abprs]-", r"[A-Za-z0-9\-]{10,}"),
 )
+_SHAPES: Final = tuple((what, start + rest) for what, start, rest in _SHAPE_PARTS)
 _BOUNDARY = r"(?<![A-Za-z0-9_\-])"
 # All the shapes in one pattern: one scan tells whether any matches (most values: none).
 _ANY_SHAPE: Final = re.compile("|".join(f"(?:{_BOUNDARY}{pattern})" for _, pattern in _SHAPES))
+# How any key starts, without the boundary look-behind: a scan several times quicker than
+# _ANY_SHAPE's, and a value in which it finds nothing holds no key shape.
+_ANY_START: Final = re.compile("|".join(start for _, start, _ in _SHAPE_PARTS))
 
 
 @cache
@@ -53,7 +57,8 @@ def _shape_search() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 # A standalone random token: one unbroken run of key-like characters.
-_TOKEN: Final = re.compile(r"[A-Za-z0-9_\-+=.]{32,}")
+_TOKEN_MIN: Final = 32
+_TOKEN: Final = re.compile(rf"[A-Za-z0-9_\-+=.]{{{_TOKEN_MIN},}}")
 _HASH_LENGTHS: Final = frozenset({40, 64})  # git/sha1 and sha256 digests are not keys
 _MIN_ENTROPY: Final = 3.5  # bits per character
 _ALNUM_RUN: Final = re.compile(r"[A-Za-z0-9]+")
@@ -113,7 +118,8 @@ def key_shape(value: str) -> str | None:  # model names and regions again and ag
     """
     if len(value) < _SHORTEST:
         return None  # shorter than any key shape or random token
-    if _ANY_SHAPE.search(value) is None and not looks_random(value.strip()):
+    if (_ANY_START.search(value) is None or _ANY_SHAPE.search(value) is None) and \
+            not looks_random(value.strip()):
         return None  # the common case, decided with two scans
     if is_placeholder(value):
         return None
@@ -152,7 +158,8 @@ def looks_random(value: str) -> bool:
     words between separators; random tokens have a long unbroken alphanumeric run.
     Bare git/sha256 digests are not keys.
     """
-    if _TOKEN.fullmatch(value) is None or (len(value) in _HASH_LENGTHS and _is_hex(value)):
+    if len(value) < _TOKEN_MIN or _TOKEN.fullmatch(value) is None or (
+            len(value) in _HASH_LENGTHS and _is_hex(value)):
         return False
     run = max(_ALNUM_RUN.findall(value), key=len, default="")
     if len(run) < _MIN_RUN:
