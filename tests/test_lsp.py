@@ -276,6 +276,18 @@ def test_credential_completion_and_definition(stack: Path) -> None:
         c.proc.wait()
 
 
+def test_unsaved_text_is_checked_as_the_file_it_would_be(client: Client, stack: Path) -> None:
+    """A buffer the editor has not saved gets what `datumc lint` says of that file on
+    disk: a NUL byte or text no UTF-8 file can hold is DC002 at its place, not parsed."""
+    env = stack / ".env"
+    diags = _open(client, env, "A=1\nB=\x00\n")
+    assert [(d["code"], d["range"]["start"]) for d in diags] == [
+        ("DC002", {"line": 1, "character": 2})]
+    datum = stack / "datums" / "main.ai_model.toml"
+    diags = _open(client, datum, MAIN.replace('name = "main"', 'name = "ma\ud800in"'))
+    assert [(d["code"], d["range"]["start"]["line"]) for d in diags] == [("DC002", 1)]
+
+
 def test_code_action_replaces_the_misspelled_key(client: Client, stack: Path) -> None:
     path = stack / "datums" / "main.ai_model.toml"
     uri = path.as_uri()
@@ -346,3 +358,23 @@ def test_neovim_receives_the_diagnostic(stack: Path, tmp_path: Path) -> None:
     assert (typo[0]["lnum"], typo[0]["col"]) == (11, 0)
     assert typo[0]["source"] == "datumc"
     assert "temprature" in typo[0]["message"]
+
+
+def test_a_failing_check_is_shown_not_swallowed(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Should checking a file fail inside datumc, the editor shows one error saying so
+    (rather than no findings, which reads as a clean file) and the log gets the traceback."""
+    from datumc.lsp.server import _checked
+    from datumc.lsp.workspace import Workspace
+
+    class Broken(Workspace):
+        def diagnostics(self, path: Path) -> list[Any]:
+            raise KeyError("boom")
+
+    found = _checked(Broken(tmp_path), tmp_path / "x.ai_model.toml", "")
+    assert len(found) == 1
+    assert found[0].severity == 1 and "internal error KeyError" in found[0].message
+    assert "datumc lint x.ai_model.toml" in found[0].message
+    assert "KeyError: 'boom'" in capsys.readouterr().err
+    ok = _checked(Workspace(tmp_path), tmp_path / "x.ai_model.toml", "")
+    assert ok == []

@@ -84,6 +84,34 @@ def read_source(path: Path, *, limit: int, display: str | None = None) -> Source
     return Source(path=path, display=shown, text=text)
 
 
+def source_from_text(path: Path, text: str, *, limit: int,
+                     display: str | None = None) -> Source | Diagnostic:
+    """An editor's unsaved text of `path`, checked as read_source checks the file it
+    would be saved as (UTF-8): the same size limit, a leading BOM dropped, no NUL byte.
+    Text no UTF-8 file can hold (a lone surrogate) is refused like invalid UTF-8."""
+    shown = display if display is not None else display_path(path)
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line, col = PositionMap(text[: exc.start]).line_col(exc.start)
+        return Diagnostic(
+            UNREADABLE,
+            UNREADABLE.severity,
+            f"invalid Unicode (a lone surrogate, U+{ord(text[exc.start]):04X}): no UTF-8 "
+            "file can hold it",
+            shown,
+            line,
+            col,
+            hint="remove the character, or save the file as UTF-8",
+        )
+    if len(raw) > limit:
+        return _too_large(limit, shown)
+    decoded = _decode(raw, shown)
+    if isinstance(decoded, Diagnostic):
+        return decoded
+    return Source(path=path, display=shown, text=decoded)
+
+
 def _read_bytes(path: Path, *, limit: int, shown: str) -> bytes | Diagnostic:
     try:
         data = _read_regular(path, limit + 1)
@@ -99,14 +127,18 @@ def _read_bytes(path: Path, *, limit: int, shown: str) -> bytes | Diagnostic:
     except OSError as exc:
         return _unreadable(shown, f"cannot read: {exc.strerror or exc}", "check the file")
     if len(data) > limit:
-        return Diagnostic(
-            TOO_LARGE,
-            TOO_LARGE.severity,
-            f"file is larger than the {_human(limit)} limit for this kind of input",
-            shown,
-            hint="split it, or check that this is the file you meant",
-        )
+        return _too_large(limit, shown)
     return data
+
+
+def _too_large(limit: int, shown: str) -> Diagnostic:
+    return Diagnostic(
+        TOO_LARGE,
+        TOO_LARGE.severity,
+        f"file is larger than the {_human(limit)} limit for this kind of input",
+        shown,
+        hint="split it, or check that this is the file you meant",
+    )
 
 
 class _NotRegularError(Exception):

@@ -11,7 +11,7 @@ from datumc.lsp.completion import complete
 from datumc.lsp.definition import definition
 from datumc.lsp.diagnostics import LspDiagnostic, convert, fixes_in
 from datumc.lsp.hover import hover
-from datumc.lsp.text import from_utf16, line_at
+from datumc.lsp.text import Span, from_utf16, line_at
 from datumc.lsp.workspace import Workspace, file_kind
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def build() -> LanguageServer:
         ws = state.ws(ls)
         for path, uri in list(state.uris.items()):
             text = ws.buffers.get(path, "")
-            diags = [convert(d, text) for d in ws.diagnostics(path)]
+            diags = _checked(ws, path, text)
             if uri != changed and state.published.get(uri) == diags:
                 continue
             state.published[uri] = diags
@@ -165,9 +165,26 @@ def _range(t: Any, span: Any) -> Any:
                    end=t.Position(line=span.line, character=span.end))
 
 
+def _checked(ws: Workspace, path: Path, text: str) -> list[LspDiagnostic]:
+    """The file's diagnostics; should checking it fail inside datumc, one diagnostic that
+    says so (the editor shows it, instead of stale or no findings), and the traceback on
+    the server's stderr, which editors keep as the server's log."""
+    try:
+        return [convert(d, text) for d in ws.diagnostics(path)]
+    except Exception as exc:  # a bug in datumc must not silence the whole server
+        import sys
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        message = (f"datumc could not check this file: internal error {type(exc).__name__} "
+                   f"(the traceback is in the datumc lsp log); `datumc lint {path.name}` "
+                   "shows what the command line finds")
+        return [LspDiagnostic(Span(0, 0, 0), 1, "", message)]
+
+
 def _lsp_diag(t: Any, diag: LspDiagnostic) -> Any:
     return t.Diagnostic(range=_range(t, diag.span), message=diag.message,
-                        severity=t.DiagnosticSeverity(diag.severity), code=diag.code,
+                        severity=t.DiagnosticSeverity(diag.severity), code=diag.code or None,
                         source="datumc")
 
 

@@ -36,7 +36,8 @@ def line_at(text: str, line: int) -> str:
 def to_utf16(line_text: str, column: int) -> int:
     """A character index on a line as UTF-16 code units."""
     prefix = line_text[:column]
-    return len(prefix.encode("utf-16-le")) // 2
+    # surrogatepass: an unsaved buffer may hold a lone surrogate (one code unit; DC002).
+    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def from_utf16(line_text: str, units: int) -> int:

@@ -17,7 +17,7 @@ from datumc.lint.policy import apply_policy
 from datumc.lint.registry import env_checks
 from datumc.load.discover import discover, is_datum_file
 from datumc.load.env_loader import is_env_file, parse_env
-from datumc.load.source import Source, display_path, read_source
+from datumc.load.source import Source, display_path, read_source, source_from_text
 from datumc.load.stack import PROJECT_FILE, LoadedDatum, Stack, load_stack, read_datum
 from datumc.load.toml_loader import TomlDoc, parse_toml
 from datumc.memo import recent
@@ -126,8 +126,9 @@ class Workspace:
         shown = display_path(path)
         self._displays[shown] = path
         if path in self.buffers:
-            return parse_toml(Source(path, shown, self.buffers[path]))
-        source = read_source(path, limit=limit, display=shown)
+            source = source_from_text(path, self.buffers[path], limit=limit, display=shown)
+        else:
+            source = read_source(path, limit=limit, display=shown)
         return source if isinstance(source, Diagnostic) else parse_toml(source)
 
     def discover(self, dirs: list[Path], root: Path) -> tuple[list[Path], list[Diagnostic]]:
@@ -221,7 +222,7 @@ class Workspace:
         shown = display_path(path)
         self._displays[shown] = path
         if path in self.buffers:
-            return Source(path, shown, self.buffers[path])
+            return source_from_text(path, self.buffers[path], limit=limit, display=shown)
         return read_source(path, limit=limit, display=shown)
 
 
