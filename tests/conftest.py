@@ -6,6 +6,7 @@ import importlib.util
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -27,6 +28,13 @@ os.environ.setdefault("LITELLM_TELEMETRY", "False")
 # (monkeypatch), which the lint cache's fingerprint cannot see. tests/test_lint_cache.py
 # turns the cache on where it is the subject, with a cache directory of its own.
 os.environ["DATUMC_NO_CACHE"] = "1"
+
+# A test run started in the background (`nohup`, `cmd &` in a script) inherits an ignored
+# SIGINT, and so would every datumc the tests start: the tests of Ctrl-C would then see a
+# process that rightly ignores it. Give the run what a terminal gives (children inherit a
+# handled signal as the default one).
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The CI gate draws the same examples on every run, so that what lands is what was tested
 # and a red run is reproducible; a developer's run and scripts/fuzz draw new ones each time.
