@@ -293,3 +293,27 @@ def test_the_command_skips_pydantics_plugin_lookup(tmp_path: Path) -> None:
     library = subprocess.run([sys.executable, "-c", probe], env=datumc_env(),
                              capture_output=True, text=True, timeout=60)
     assert library.stdout.strip() == "NoneType"  # not replaced: pydantic's own, when used
+
+
+_EXIT_PROBE = """
+import gc, sys
+sys.argv[0] = "datumc"  # what the console script sets: this process is the command
+from datumc.cli import main
+code = main(sys.argv[1:])
+print(f"frozen:{gc.get_freeze_count()} threshold:{gc.get_threshold()[0]}")
+sys.exit(code)
+"""
+
+
+def test_the_command_exits_without_collecting_what_it_built(tmp_path: Path) -> None:
+    """The datumc command ends with what it allocated out of the collector's sight (no
+    collection on the way out, none at exit), and its output complete; a program that
+    imports datumc gets its thresholds back (test_main_restores_the_gc_thresholds)."""
+    root = write_project(tmp_path / "p", {"a": datum("a"), "b": datum("b", fallbacks=["a"])})
+    proc = subprocess.run([sys.executable, "-c", _EXIT_PROBE, "build"], cwd=root,
+                          env=datumc_env(), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote build/litellm/config.yaml" in proc.stdout + proc.stderr
+    frozen, threshold = proc.stdout.splitlines()[-1].split()
+    assert int(frozen.removeprefix("frozen:")) > 10_000  # the models, the datums, the plan
+    assert int(threshold.removeprefix("threshold:")) > 700  # never lowered on the way out

@@ -448,7 +448,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _interrupted("interrupted")
     finally:
         _CLEAN_UP = False
-        gc.set_threshold(*gc_thresholds)
+        if _COMMAND:
+            _before_exit()
+        else:
+            gc.set_threshold(*gc_thresholds)
+
+
+def _before_exit() -> None:
+    """The datumc command is about to exit: what it allocated lives until then. Restoring
+    the default thresholds would set off a collection of the hundred thousand young
+    objects of a build, and the interpreter's last collection at exit would scan them all
+    again (together 30 to 50 ms of a 1,000-datum build, for no memory anyone gets back).
+    Freezing them takes them out of every collection; they are freed as usual when the
+    interpreter clears its modules."""
+    gc.freeze()
 
 
 def _run(argv: Sequence[str] | None) -> int:
