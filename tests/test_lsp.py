@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import datumc_env, require_tool
 
@@ -315,6 +317,56 @@ def test_env_and_yaml_files(client: Client, stack: Path) -> None:
                   "      model: openai/gpt-4o\n      max_token: 3\n")
     typo = next(d for d in diags if d["code"] == "DC203")
     assert typo["range"]["start"]["line"] == 4
+
+
+YAML_CREDENTIALS = """\
+model_list:
+  - model_name: eu
+    litellm_params:
+      model: azure/gpt-4o
+      litellm_credential_name: azure-eu
+credential_list:
+  - credential_name: "azure-eu"   # quoted
+    credential_values: {api_key: os.environ/AZURE_EU_KEY}
+    credential_info: {}
+  - credential_name: openai-team
+    credential_values: {api_key: os.environ/OPENAI_API_KEY}
+    credential_info: {}
+"""
+
+
+def test_yaml_credential_completion_and_definition(client: Client, stack: Path) -> None:
+    """In a LiteLLM YAML, `litellm_credential_name` completes to the file's own
+    credential_list names and goes to the item that defines the one it names."""
+    path = stack / "config.yaml"
+    uri = path.as_uri()
+    _open(client, path, YAML_CREDENTIALS)
+    result = client.request("textDocument/completion", _at(uri, 4, 31))
+    assert [i["label"] for i in result["items"]] == ["azure-eu", "openai-team"]
+    found = client.request("textDocument/definition", _at(uri, 4, 33))
+    assert found["uri"] == uri
+    assert found["range"] == {"start": {"line": 6, "character": 22},
+                              "end": {"line": 6, "character": 30}}
+
+
+_CRED_NAMES = st.text(alphabet=st.sampled_from("az09-_ .:#'&*!%@`|>{}[],?é"),
+                      min_size=1, max_size=12).filter(lambda n: n == n.strip())
+
+
+@given(st.lists(_CRED_NAMES, min_size=1, max_size=4))
+def test_the_credential_scan_reads_what_yaml_reads(names: list[str]) -> None:
+    """The scan used while a file is edited (it may not parse) finds, in a config datumc
+    writes, exactly the names a YAML reader finds."""
+    import yaml
+
+    from datumc.lsp.completion import yaml_credentials
+    from datumc.render import yamltext
+
+    items = [{"credential_name": n, "credential_values": {"api_key": "os.environ/K"},
+              "credential_info": {}} for n in names]
+    text = yamltext.block({"credential_list": items}, 0) + "\n"
+    read = [c["credential_name"] for c in yaml.safe_load(text)["credential_list"]]
+    assert [name for _, name in yaml_credentials(text)] == read == names
 
 
 NVIM_SCRIPT = """

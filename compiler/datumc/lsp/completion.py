@@ -1,6 +1,7 @@
 """Completion: provider names, capabilities, `litellm_model` values for the datum's
-provider, fallback and alias targets from the project's datums, and credential names
-from its datumc.toml."""
+provider, fallback and alias targets from the project's datums, and credential names:
+a datum's from datumc.toml, a LiteLLM YAML's `litellm_credential_name` from the file's
+own `credential_list`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ VALUE, REFERENCE, ENUM_MEMBER = 12, 18, 20
 _PROVIDER = re.compile(r"^\s*provider\s*=\s*[\"']([^\"']*)[\"']", re.MULTILINE)
 _YAML_TARGETS = re.compile(r"^\s*(-\s*)?(fallbacks|context_window_fallbacks|"
                            r"content_policy_fallbacks|model_group_alias)\b")
+# `litellm_credential_name: NAME` in a deployment, and the `credential_name: NAME` of a
+# credential_list item defining it (plain, or quoted without escapes).
+YAML_CREDENTIAL_USE = re.compile(r"^\s*(?:-\s+)?litellm_credential_name\s*:")
+YAML_CREDENTIAL_DEF = re.compile(
+    r"^\s*(?:-\s+)?credential_name\s*:\s*(?:\"([^\"\\]*)\"|'([^']*)'|([^\s#\"'][^#]*?))\s*(?:#.*)?$")
 TARGET_KEYS = frozenset({"fallbacks", "model_group", "context_window_fallbacks",
                          "content_policy_fallbacks", "default_fallbacks", "model_group_alias"})
 
@@ -61,6 +67,9 @@ def complete(path: Path, text: str, line: int, column: int,
             return targets(stack)
         return []
     if kind == "yaml":
+        if YAML_CREDENTIAL_USE.match(line_at(text, line)[:column]):
+            return [Item(name, REFERENCE, "credential_list") for name in
+                    sorted(dict.fromkeys(n for _, n in yaml_credentials(text)))]
         rows = text.split("\n")[max(0, line - 6):line + 1]
         if any(_YAML_TARGETS.match(r) for r in rows) or ":" in line_at(text, line)[:column]:
             return targets(stack) if any(_YAML_TARGETS.match(r) for r in rows) else []
@@ -90,6 +99,18 @@ def targets(stack: Stack | None) -> list[Item]:
         for alias in datum.aliases:
             items.setdefault(alias, Item(alias, REFERENCE, f"alias of {datum.name}"))
     return sorted(items.values(), key=lambda i: i.label)
+
+
+def yaml_credentials(text: str) -> list[tuple[int, str]]:
+    """(line, name) of each `credential_name:` in a LiteLLM YAML's text, as typed (the
+    file may not parse while it is edited)."""
+    found = []
+    for number, row in enumerate(text.split("\n")):
+        match = YAML_CREDENTIAL_DEF.match(row.removesuffix("\r"))
+        if match:
+            name = next(g for g in match.groups() if g is not None)
+            found.append((number, name))
+    return found
 
 
 def credentials(stack: Stack | None) -> list[Item]:

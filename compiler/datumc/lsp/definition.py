@@ -1,6 +1,7 @@
 """Go to definition: from a fallback or alias value (any quoted model name) to the
-datum that defines that name, and from a datum's `credential` to its `[credentials.NAME]`
-table in datumc.toml."""
+datum that defines that name, from a datum's `credential` to its `[credentials.NAME]`
+table in datumc.toml, and in a LiteLLM YAML from `litellm_credential_name` to the
+`credential_name` of the file's credential_list item."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datumc.load.stack import Entry, Stack
+from datumc.lsp.completion import YAML_CREDENTIAL_USE, yaml_credentials
 from datumc.lsp.text import line_at, string_at, to_utf16, word_at
 
 _CREDENTIAL = re.compile(r"\s*(ai_model\s*\.\s*)?credential\s*=")
@@ -23,10 +25,12 @@ class Target:
 
 
 def definition(text: str, line: int, column: int, stack: Stack | None,
-               path_of: dict[str, Path]) -> Target | None:
+               path_of: dict[str, Path], path: Path | None = None) -> Target | None:
+    row = line_at(text, line)
+    if path is not None and YAML_CREDENTIAL_USE.match(row):
+        return _yaml_credential(text, row, path)
     if stack is None:
         return None
-    row = line_at(text, line)
     found = string_at(row, column)
     name = found[2] if found is not None else word_at(row, column).rstrip(":,")
     if not name:
@@ -53,6 +57,18 @@ def definition(text: str, line: int, column: int, stack: Stack | None,
         start, end = found[0], found[1]
     path = path_of.get(entry.doc.display, entry.doc.source.path)
     return Target(path, target_line, to_utf16(target_row, start), to_utf16(target_row, end))
+
+
+def _yaml_credential(text: str, row: str, path: Path) -> Target | None:
+    """The `credential_name:` line defining the name `row` uses, in the same file."""
+    value = row.split(":", 1)[1].split("#", 1)[0].strip().strip("\"'")
+    for number, name in yaml_credentials(text):
+        if name == value:
+            target_row = line_at(text, number)
+            start = target_row.rfind(name)
+            return Target(path, number, to_utf16(target_row, start),
+                          to_utf16(target_row, start + len(name)))
+    return None
 
 
 def _credential(stack: Stack, name: str, path_of: dict[str, Path]) -> Target | None:

@@ -131,9 +131,10 @@ def build() -> LanguageServer:
 
     @server.feature(t.TEXT_DOCUMENT_DEFINITION)
     def on_definition(ls: LanguageServer, params: t.DefinitionParams) -> t.Location | None:
-        _, text, line, column = position(ls, params.text_document.uri, params.position)
+        path, text, line, column = position(ls, params.text_document.uri, params.position)
         ws = state.ws(ls)
-        found = definition(text, line, column, ws.stack(), {})
+        found = definition(text, line, column, ws.stack(), {},
+                           path if file_kind(path) == "yaml" else None)
         if found is None:
             return None
         return t.Location(uri=found.path.as_uri(), range=t.Range(
