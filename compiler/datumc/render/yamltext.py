@@ -174,9 +174,7 @@ def _block_lines(mapping: dict[Any, Any], indent: int) -> list[str]:
     pad = " " * indent
     for key, value in mapping.items():
         text = string(key) if isinstance(key, str) else scalar(key)
-        if type(value) is str and len(text) <= IMPLICIT_KEY_MAX:
-            lines.append(f"{pad}{text}: {string(value)}")  # most entries: a string value
-        elif _explicit(text) or _is_nested(value):
+        if _explicit(text) or _is_nested(value):
             lines.extend(_entry_lines(text, value, indent))
         else:  # `key: value` on one line: what most entries are, without the detour
             lines.append(f"{pad}{text}: {flow(value)}")
