@@ -69,7 +69,7 @@ def complete(path: Path, text: str, line: int, column: int,
     if kind == "yaml":
         if YAML_CREDENTIAL_USE.match(line_at(text, line)[:column]):
             return [Item(name, REFERENCE, "credential_list") for name in
-                    sorted(dict.fromkeys(n for _, n in yaml_credentials(text)))]
+                    sorted({n for _, n in yaml_credentials(text)})]
         rows = text.split("\n")[max(0, line - 6):line + 1]
         if any(_YAML_TARGETS.match(r) for r in rows) or ":" in line_at(text, line)[:column]:
             return targets(stack) if any(_YAML_TARGETS.match(r) for r in rows) else []

@@ -6,10 +6,12 @@ table in datumc.toml, and in a LiteLLM YAML from `litellm_credential_name` to th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from datumc.load.stack import Entry, Stack
+from datumc.load.toml_loader import TomlDoc
 from datumc.lsp.completion import YAML_CREDENTIAL_USE, yaml_credentials
 from datumc.lsp.text import line_at, string_at, to_utf16, word_at
 
@@ -48,15 +50,7 @@ def definition(text: str, line: int, column: int, stack: Stack | None,
             key = ("b00t", "aliases")
         elif name in entry.datum.ai_model.aliases:
             key = ("ai_model", "aliases")
-    at_line, at_col = entry.doc.value_at(*key)
-    target_line = max(at_line - 1, 0)
-    target_row = line_at(entry.doc.source.text, target_line)
-    start = max(at_col - 1, 0)
-    end = start
-    if found := string_at(target_row, start + 1):
-        start, end = found[0], found[1]
-    path = path_of.get(entry.doc.display, entry.doc.source.path)
-    return Target(path, target_line, to_utf16(target_row, start), to_utf16(target_row, end))
+    return _in_toml(entry.doc, entry.doc.value_at(*key), path_of, _quoted)
 
 
 def _yaml_credential(text: str, row: str, path: Path) -> Target | None:
@@ -66,8 +60,7 @@ def _yaml_credential(text: str, row: str, path: Path) -> Target | None:
         if name == value:
             target_row = line_at(text, number)
             start = target_row.rfind(name)
-            return Target(path, number, to_utf16(target_row, start),
-                          to_utf16(target_row, start + len(name)))
+            return _span(path, target_row, number, start, start + len(name))
     return None
 
 
@@ -76,16 +69,33 @@ def _credential(stack: Stack, name: str, path_of: dict[str, Path]) -> Target | N
     doc = stack.project_doc
     if doc is None or name not in stack.project.credentials:
         return None
-    at_line, at_col = doc.at("credentials", name)
-    target_line = max(at_line - 1, 0)
-    target_row = line_at(doc.source.text, target_line)
-    start = target_row.find(name, max(at_col - 1, 0))
-    if start == -1:
-        start = end = max(at_col - 1, 0)
-    else:
-        end = start + len(name)
-    path = path_of.get(doc.display, doc.source.path)
-    return Target(path, target_line, to_utf16(target_row, start), to_utf16(target_row, end))
+
+    def named(row: str, column: int) -> tuple[int, int]:
+        start = row.find(name, column)
+        return (column, column) if start == -1 else (start, start + len(name))
+
+    return _in_toml(doc, doc.at("credentials", name), path_of, named)
+
+
+def _quoted(row: str, column: int) -> tuple[int, int]:
+    """The quoted string at `column` (without its quotes), else just that place."""
+    found = string_at(row, column + 1)
+    return (found[0], found[1]) if found else (column, column)
+
+
+def _in_toml(doc: TomlDoc, at: tuple[int, int], path_of: dict[str, Path],
+             span: Callable[[str, int], tuple[int, int]]) -> Target:
+    """What `span` finds on the row of `at` (1-based line and column, as the document's
+    positions give them), in the file the editor knows the document by."""
+    line = max(at[0] - 1, 0)
+    row = line_at(doc.source.text, line)
+    start, end = span(row, max(at[1] - 1, 0))
+    return _span(path_of.get(doc.display, doc.source.path), row, line, start, end)
+
+
+def _span(path: Path, row: str, line: int, start: int, end: int) -> Target:
+    """Characters `start` to `end` of a row, counted as the protocol counts (UTF-16)."""
+    return Target(path, line, to_utf16(row, start), to_utf16(row, end))
 
 
 def _defining(stack: Stack, name: str) -> Entry | None:
