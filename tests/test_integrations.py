@@ -6,7 +6,6 @@ The real proxy registering the callbacks and sending an alert: tests/test_integr
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from tests.conftest import datum, run_cli, write_project
 from tests.helpers.golden import assert_golden
 from tests.helpers.importing import round_trip, write_config
 from tests.helpers.lint import codes, lint_yaml, only
+from tests.helpers.snapshots import assert_snapshot_current
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "snapshot_integrations.py"
@@ -398,13 +398,7 @@ def test_explain_texts() -> None:
 
 
 def test_snapshot_is_what_the_script_produces_now() -> None:
-    pytest.importorskip("litellm", reason="needs the pinned LiteLLM (the `proxy` extra)")
-    spec = importlib.util.spec_from_file_location("snapshot_integrations", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.render(module.build()) == SNAPSHOT.read_text(encoding="utf-8"), (
-        "regenerate with: python scripts/snapshot_integrations.py")
+    assert_snapshot_current(SCRIPT, SNAPSHOT)
 
 
 def test_snapshot_facts() -> None:

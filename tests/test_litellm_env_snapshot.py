@@ -6,13 +6,14 @@ check, offline, facts verified in LiteLLM 1.106.0's source.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers.snapshots import assert_snapshot_current
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "scripts" / "snapshot_litellm_env.py"
@@ -28,13 +29,7 @@ def snapshot() -> dict[str, Any]:
 
 
 def test_snapshot_is_what_the_script_produces_now() -> None:
-    pytest.importorskip("litellm", reason="needs the pinned LiteLLM (the `proxy` extra)")
-    spec = importlib.util.spec_from_file_location("snapshot_litellm_env", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.render(module.build()) == SNAPSHOT.read_text(encoding="utf-8"), (
-        "regenerate with: python scripts/snapshot_litellm_env.py")
+    assert_snapshot_current(SCRIPT, SNAPSHOT)
 
 
 def test_shape(snapshot: dict[str, Any]) -> None:
